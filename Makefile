@@ -1,0 +1,38 @@
+# attnwidget: `make demo` and `make test` set everything up on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+NPM := npm --prefix js
+JS_SOURCES := $(shell find js/src -type f 2>/dev/null) js/build.mjs js/package.json
+BUNDLE := attnwidget/static/widget.js
+
+.PHONY: setup demo test lint bench notebooks clean
+
+setup: $(VENV)/.installed $(BUNDLE)
+
+js/node_modules/.installed: js/package.json js/package-lock.json
+	$(NPM) ci --no-audit --no-fund
+	touch $@
+
+$(BUNDLE): js/node_modules/.installed $(JS_SOURCES)
+	$(NPM) run build
+
+$(VENV)/.installed: pyproject.toml $(BUNDLE)
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -U pip
+	$(PY) -m pip install -q --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+demo: setup
+	$(PY) -m attnwidget table
+
+lint: setup
+	$(PY) -m ruff check attnwidget tests benchmarks
+	$(NPM) run typecheck
+
+test: setup lint
+	$(NPM) test
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) js/node_modules attnwidget/static build dist

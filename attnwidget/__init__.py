@@ -1,0 +1,27 @@
+"""attnwidget: the attention mechanism, as a Jupyter widget you can touch."""
+
+from .engine import (
+    CHUNK_BUDGET_BYTES,
+    DEFAULT_HIDDEN,
+    SCORES,
+    AttentionResult,
+    attention,
+    init_params,
+    softmax,
+)
+from .examples import Example, default_example
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CHUNK_BUDGET_BYTES",
+    "DEFAULT_HIDDEN",
+    "SCORES",
+    "AttentionResult",
+    "Example",
+    "attention",
+    "default_example",
+    "init_params",
+    "softmax",
+    "__version__",
+]

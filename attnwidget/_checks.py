@@ -1,0 +1,151 @@
+"""Input checks of the engine: every message names the argument, what was expected, what came."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+_SCORE_NAMES = ("dot", "general", "scaled_dot", "concat", "additive")
+
+
+def check_score(score: Any) -> str:
+    """Return ``score`` if it names a score function, else raise ValueError listing them."""
+    if not isinstance(score, str) or score not in _SCORE_NAMES:
+        valid = ", ".join(repr(s) for s in _SCORE_NAMES)
+        raise ValueError(f"score must be one of {valid}; got {score!r}")
+    return score
+
+
+def check_temperature(temperature: Any) -> float:
+    """Return ``temperature`` as a float if it is finite and > 0."""
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.number)):
+        raise ValueError(
+            f"temperature must be a positive finite number, got {type(temperature).__name__} "
+            f"{temperature!r}"
+        )
+    t = float(temperature)
+    if not math.isfinite(t) or t <= 0:
+        raise ValueError(f"temperature must be a positive finite number, got {t!r}")
+    return t
+
+
+def _to_numpy(value: Any, name: str) -> np.ndarray:
+    """Anything array-like to an ndarray: torch tensors are detached, ragged lists refused."""
+    if hasattr(value, "detach") and callable(value.detach):  # torch.Tensor, without importing it
+        value = value.detach()
+        if hasattr(value, "cpu"):
+            value = value.cpu()
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{name} must be a rectangular array of numbers; {exc}") from None
+    return arr
+
+
+def as_float_array(value: Any, name: str, *, min_ndim: int = 2) -> np.ndarray:
+    """Convert ``value`` to a finite float64 array of at least ``min_ndim`` dimensions.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``: ragged lists, strings/objects/complex numbers, too few dimensions,
+        empty widths, NaN or inf (with the first position).
+    """
+    if value is None:
+        raise ValueError(f"{name} is required, got None")
+    arr = _to_numpy(value, name)
+    if arr.dtype == object:
+        raise ValueError(
+            f"{name} must be a rectangular array of numbers; got ragged or non-numeric data"
+        )
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must contain real numbers, got dtype {arr.dtype}")
+    if arr.ndim < min_ndim:
+        raise ValueError(
+            f"{name} must be at least {min_ndim}-D with shape (..., rows, width), "
+            f"got shape {arr.shape}"
+        )
+    if arr.shape[-1] == 0:
+        raise ValueError(f"{name} must have width >= 1, got shape {arr.shape}")
+    out = np.array(arr, dtype=np.float64, copy=True)
+    bad = ~np.isfinite(out)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        what = "NaN" if np.isnan(out[where]) else "inf"
+        raise ValueError(
+            f"{name} must be finite, found {what} at index {where} "
+            f"({int(bad.sum())} non-finite value(s) in all)"
+        )
+    return out
+
+
+def check_params(
+    score: str, params: Mapping[str, Any], d_q: int, d_k: int
+) -> dict[str, np.ndarray]:
+    """Check that ``params`` has exactly the arrays ``score`` needs, with the right shapes."""
+    if not isinstance(params, Mapping):
+        raise ValueError(f"params must be a dict of arrays, got {type(params).__name__}")
+    needed = {
+        "dot": (),
+        "scaled_dot": (),
+        "general": ("W",),
+        "concat": ("W", "v"),
+        "additive": ("W", "U", "v"),
+    }[score]
+    missing = [n for n in needed if n not in params]
+    if missing:
+        raise ValueError(
+            f"params for score {score!r} need {', '.join(needed)}; missing {', '.join(missing)}"
+        )
+    extra = sorted(set(params) - set(needed))
+    if extra:
+        want = ", ".join(needed) if needed else "no parameters"
+        raise ValueError(f"params for score {score!r} take {want}; unexpected {', '.join(extra)}")
+    out = {n: as_float_array(params[n], f"params['{n}']", min_ndim=1) for n in needed}
+    if score == "general":
+        _expect_shape(out, "W", (d_q, d_k), "(d_q, d_k)")
+    elif score in ("concat", "additive"):
+        w = out["W"]
+        h = w.shape[0] if w.ndim == 2 else -1
+        if score == "concat":
+            _expect_shape(out, "W", (h, d_q + d_k), "(h, d_q + d_k)")
+        else:
+            _expect_shape(out, "W", (h, d_q), "(h, d_q)")
+            _expect_shape(out, "U", (h, d_k), "(h, d_k)")
+        _expect_shape(out, "v", (h,), "(h,)")
+    return out
+
+
+def _expect_shape(p: dict[str, np.ndarray], name: str, shape: tuple[int, ...], what: str) -> None:
+    if p[name].shape != shape:
+        raise ValueError(f"params['{name}'] must have shape {what} = {shape}, got {p[name].shape}")
+
+
+def check_mask(mask: Any, shape: tuple[int, ...]) -> np.ndarray | None:
+    """Return ``mask`` as a bool array broadcast to ``shape`` (or None)."""
+    if mask is None:
+        return None
+    arr = _to_numpy(mask, "mask")
+    if arr.dtype == object or arr.dtype.kind not in "bui":
+        raise ValueError(f"mask must be an array of booleans, got dtype {arr.dtype}")
+    if arr.dtype.kind != "b":
+        if not np.isin(arr, (0, 1)).all():
+            raise ValueError("mask must hold booleans (or 0/1), got other integers")
+        arr = arr.astype(bool)
+    try:
+        return np.broadcast_to(arr, shape)
+    except ValueError:
+        raise ValueError(
+            f"mask of shape {arr.shape} does not broadcast to (..., M, N) = {shape}"
+        ) from None
+
+
+def check_finite_result(arr: np.ndarray, what: str, inputs: str) -> None:
+    """Raise if a computed array overflowed float64."""
+    if not np.isfinite(arr).all():
+        raise ValueError(
+            f"{what} overflow float64 (|value| > 1.8e308) for these inputs; scale down {inputs}"
+        )

@@ -1,0 +1,332 @@
+"""The attention engine: score, normalise, sum — in plain numpy.
+
+This module is the source of truth for every number attnwidget shows. It knows nothing of
+widgets. For one query q and the keys k_1..k_N (the notation of the seed document):
+
+=============  ===============================  ==================================
+score          score(q, k_i)                    parameters
+=============  ===============================  ==================================
+``dot``        q^T k_i                          none (d_q = d_k)
+``general``    q^T W k_i                        W: (d_q, d_k)
+``scaled_dot`` q^T k_i / sqrt(d_k)              none (d_q = d_k)
+``concat``     v^T tanh(W [q; k_i])             W: (h, d_q + d_k), v: (h,)
+``additive``   v^T tanh(W q + U k_i)            W: (h, d_q), U: (h, d_k), v: (h,)
+=============  ===============================  ==================================
+
+then ``alpha = softmax(score / temperature)`` over the keys a query may attend to, and the
+output is ``sum_i alpha_i v_i``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ._checks import (
+    as_float_array,
+    check_finite_result,
+    check_mask,
+    check_params,
+    check_score,
+    check_temperature,
+)
+
+__all__ = [
+    "SCORES",
+    "DEFAULT_HIDDEN",
+    "CHUNK_BUDGET_BYTES",
+    "AttentionResult",
+    "attention",
+    "init_params",
+    "softmax",
+]
+
+SCORES: tuple[str, ...] = ("dot", "general", "scaled_dot", "concat", "additive")
+"""The score functions, in the order of the seed document's table."""
+
+DEFAULT_HIDDEN = 8
+"""Default hidden size h of the ``concat`` and ``additive`` score functions."""
+
+CHUNK_BUDGET_BYTES = 32 * 2**20
+"""Largest (queries, keys, h) temporary that ``concat``/``additive`` build: 32 MiB.
+
+Queries are processed in chunks so that ``chunk * N * h * 8`` bytes stays under this budget
+(at least one query per chunk)."""
+
+
+# --- step 1: the score functions, each next to its formula --------------------------------
+
+
+def _dot(q: np.ndarray, k: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:
+    # q^T k_i
+    return q @ np.swapaxes(k, -1, -2)
+
+
+def _general(q: np.ndarray, k: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:
+    # q^T W k_i
+    return q @ p["W"] @ np.swapaxes(k, -1, -2)
+
+
+def _scaled_dot(q: np.ndarray, k: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:
+    # q^T k_i / sqrt(d_k)
+    return (q / np.sqrt(k.shape[-1])) @ np.swapaxes(k, -1, -2)
+
+
+def _additive(q: np.ndarray, k: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:
+    # v^T tanh(W q + U k_i)
+    return _tanh_mlp(q @ p["W"].T, k @ p["U"].T, p["v"])
+
+
+def _concat(q: np.ndarray, k: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:
+    # v^T tanh(W [q; k_i])  ==  v^T tanh(W[:, :d_q] q + W[:, d_q:] k_i)
+    d_q = q.shape[-1]
+    return _tanh_mlp(q @ p["W"][:, :d_q].T, k @ p["W"][:, d_q:].T, p["v"])
+
+
+def _tanh_mlp(wq: np.ndarray, uk: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``v^T tanh(wq_m + uk_n)`` for every pair, by chunks of queries.
+
+    ``wq`` is (..., M, h) and ``uk`` is (..., N, h). The (chunk, N, h) temporary stays under
+    :data:`CHUNK_BUDGET_BYTES`.
+    """
+    lead = np.broadcast_shapes(wq.shape[:-2], uk.shape[:-2])
+    m, n, h = wq.shape[-2], uk.shape[-2], wq.shape[-1]
+    wq = np.broadcast_to(wq, (*lead, m, h))
+    uk = np.broadcast_to(uk, (*lead, n, h))
+    out = np.empty((*lead, m, n))
+    per_query = max(1, n * h * 8 * max(1, int(np.prod(lead, dtype=np.int64))))
+    chunk = max(1, CHUNK_BUDGET_BYTES // per_query)
+    buf = np.empty((*lead, min(chunk, m), n, h))
+    for start in range(0, m, chunk):
+        stop = min(start + chunk, m)
+        t = buf[..., : stop - start, :, :]
+        np.add(wq[..., start:stop, None, :], uk[..., None, :, :], out=t)
+        np.tanh(t, out=t)
+        np.matmul(t, v, out=out[..., start:stop, :])
+    return out
+
+
+_SCORE_FUNCTIONS: dict[str, Callable[[np.ndarray, np.ndarray, dict[str, np.ndarray]], Any]] = {
+    "dot": _dot,
+    "general": _general,
+    "scaled_dot": _scaled_dot,
+    "concat": _concat,
+    "additive": _additive,
+}
+
+
+# --- step 2: softmax -----------------------------------------------------------------------
+
+
+def softmax(
+    scores: np.ndarray, mask: np.ndarray | None = None, temperature: float = 1.0
+) -> np.ndarray:
+    """Softmax over the last axis, numerically stable, with an optional mask.
+
+    Computes ``exp((s - max) / T) / sum(...)`` over the keys where ``mask`` is True, which equals
+    ``softmax(s / T)`` but cannot overflow for any finite scores. Masked keys get weight exactly
+    0; a row with every key masked gets all-zero weights (never NaN).
+
+    Parameters
+    ----------
+    scores : ndarray, shape (..., M, N)
+        Finite scores.
+    mask : ndarray of bool, broadcastable to ``scores.shape``, optional
+        True where the query may attend to the key.
+    temperature : float
+        Positive; large values flatten the weights, small values sharpen them.
+
+    Returns
+    -------
+    ndarray, shape (..., M, N)
+        Weights in [0, 1]; each row sums to 1 (or 0 when fully masked).
+    """
+    s = np.asarray(scores, dtype=np.float64)
+    with np.errstate(over="ignore"):  # s - top may be -inf for scores ~1e308 apart: exp -> 0
+        if mask is None:
+            top = s.max(axis=-1, keepdims=True)
+            e = np.exp((s - top) / temperature)
+        else:
+            allowed = np.broadcast_to(mask, s.shape)
+            top = np.where(allowed, s, -np.inf).max(axis=-1, keepdims=True)
+            top = np.where(np.isfinite(top), top, 0.0)  # fully masked rows
+            e = np.where(allowed, np.exp((np.where(allowed, s, top) - top) / temperature), 0.0)
+    total = e.sum(axis=-1, keepdims=True)
+    return e / np.where(total > 0, total, 1.0)
+
+
+# --- parameters ----------------------------------------------------------------------------
+
+
+def init_params(
+    score: str, d_q: int, d_k: int, *, hidden: int | None = None, seed: int = 0
+) -> dict[str, np.ndarray]:
+    """Deterministic default parameters for a score function.
+
+    Every entry is drawn from ``N(0, 1 / fan_in)`` with ``numpy.random.default_rng(seed)``
+    (fan_in = the number of inputs the matrix multiplies: d_k for general's ``W``, d_q + d_k for
+    concat's ``W``, d_q for additive's ``W``, d_k for ``U``, h for ``v``), so scores keep a
+    readable size. Draw order: W, then U, then v.
+
+    Parameters
+    ----------
+    score : str
+        One of :data:`SCORES`.
+    d_q, d_k : int
+        Widths of the queries and the keys.
+    hidden : int, optional
+        Hidden size h of ``concat`` and ``additive`` (default :data:`DEFAULT_HIDDEN`).
+    seed : int
+        Seed of the random generator.
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``{}`` for dot and scaled_dot; ``{"W"}`` for general; ``{"W", "v"}`` for concat;
+        ``{"W", "U", "v"}`` for additive.
+    """
+    check_score(score)
+    for name, value in (("d_q", d_q), ("d_k", d_k)):
+        if int(value) != value or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    h = DEFAULT_HIDDEN if hidden is None else hidden
+    if int(h) != h or h < 1:
+        raise ValueError(f"hidden must be a positive integer, got {hidden!r}")
+    rng = np.random.default_rng(seed)
+
+    def draw(*shape: int, fan_in: int) -> np.ndarray:
+        return rng.standard_normal(shape) / np.sqrt(fan_in)
+
+    if score in ("dot", "scaled_dot"):
+        return {}
+    if score == "general":
+        return {"W": draw(d_q, d_k, fan_in=d_k)}
+    if score == "concat":
+        return {"W": draw(h, d_q + d_k, fan_in=d_q + d_k), "v": draw(h, fan_in=h)}
+    return {"W": draw(h, d_q, fan_in=d_q), "U": draw(h, d_k, fan_in=d_k), "v": draw(h, fan_in=h)}
+
+
+# --- the whole mechanism -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttentionResult:
+    """What :func:`attention` computed, and with what.
+
+    Attributes
+    ----------
+    scores : ndarray, shape (..., M, N)
+        The raw score-function values (before temperature and mask).
+    weights : ndarray, shape (..., M, N)
+        Softmax weights; masked keys are exactly 0.
+    output : ndarray, shape (..., M, d_v)
+        ``weights @ values``.
+    score : str
+        The score function used.
+    params : dict of str to ndarray
+        The parameters used (empty for dot and scaled_dot).
+    temperature : float
+        The softmax temperature used.
+    """
+
+    scores: np.ndarray
+    weights: np.ndarray
+    output: np.ndarray
+    score: str
+    params: dict[str, np.ndarray] = field(default_factory=dict)
+    temperature: float = 1.0
+
+
+def attention(
+    queries: Any,
+    keys: Any,
+    values: Any = None,
+    *,
+    score: str = "scaled_dot",
+    params: dict[str, Any] | None = None,
+    mask: Any = None,
+    temperature: float = 1.0,
+) -> AttentionResult:
+    """Attention of each query over the keys: score, softmax, weighted sum of the values.
+
+    Parameters
+    ----------
+    queries : array_like, shape (..., M, d_q)
+        One query per row. Lists, integer or float32 arrays and anything with ``__array__``
+        (e.g. a torch tensor) are accepted; computation is float64.
+    keys : array_like, shape (..., N, d_k)
+        One key per row.
+    values : array_like, shape (..., N, d_v), optional
+        One value per key; ``None`` means ``values = keys`` (K = V).
+    score : str
+        One of :data:`SCORES`.
+    params : dict, optional
+        Parameters of the score function (see :func:`init_params` for names and shapes);
+        ``None`` means ``init_params(score, d_q, d_k, seed=0)``.
+    mask : array_like of bool, broadcastable to (..., M, N), optional
+        True where a query may attend to a key. Masked keys get weight 0; a fully masked row
+        gets zero weights and a zero output.
+    temperature : float
+        Positive and finite; scores are divided by it before the softmax.
+
+    Returns
+    -------
+    AttentionResult
+        ``scores``, ``weights`` and ``output`` (float64), with the score name and params used.
+
+    Raises
+    ------
+    ValueError
+        With a message naming the argument, for any input that does not fit.
+
+    Examples
+    --------
+    >>> r = attention([[1.0, 0.0]], [[1.0, 0.0], [0.0, 1.0]], score="dot")
+    >>> r.weights.round(3)
+    array([[0.731, 0.269]])
+    """
+    check_score(score)
+    q = as_float_array(queries, "queries", min_ndim=2)
+    k = as_float_array(keys, "keys", min_ndim=2)
+    v = k if values is None else as_float_array(values, "values", min_ndim=2)
+    t = check_temperature(temperature)
+    if k.shape[-2] == 0:
+        raise ValueError(f"keys must contain at least one key, got shape {k.shape}")
+    if v.shape[-2] != k.shape[-2]:
+        raise ValueError(
+            f"values must have one row per key: keys have {k.shape[-2]} rows "
+            f"(shape {k.shape}), values have {v.shape[-2]} (shape {v.shape})"
+        )
+    if score in ("dot", "scaled_dot") and q.shape[-1] != k.shape[-1]:
+        raise ValueError(
+            f"score {score!r} needs queries and keys of the same width: queries have "
+            f"d_q={q.shape[-1]} (shape {q.shape}), keys have d_k={k.shape[-1]} (shape {k.shape})"
+        )
+    for name, a in (("queries", q), ("keys", k), ("values", v)):
+        try:
+            np.broadcast_shapes(q.shape[:-2], a.shape[:-2])
+        except ValueError:
+            raise ValueError(
+                f"{name} leading dimensions {a.shape[:-2]} do not broadcast with the "
+                f"queries' {q.shape[:-2]}"
+            ) from None
+    if params is None:
+        p = init_params(score, q.shape[-1], k.shape[-1], seed=0)
+    else:
+        p = check_params(score, params, q.shape[-1], k.shape[-1])
+    lead = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
+    m_mask = check_mask(mask, (*lead, q.shape[-2], k.shape[-2]))
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        scores = np.asarray(_SCORE_FUNCTIONS[score](q, k, p), dtype=np.float64)
+    check_finite_result(scores, "scores", "the queries and keys")
+    weights = softmax(scores, m_mask, t)
+    output = weights @ v
+    with np.errstate(over="ignore", invalid="ignore"):
+        check_finite_result(output, "output", "the values")
+    return AttentionResult(
+        scores=scores, weights=weights, output=output, score=score, params=p, temperature=t
+    )
