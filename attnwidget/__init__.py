@@ -10,6 +10,8 @@ from .engine import (
     softmax,
 )
 from .examples import Example, default_example
+from .traits import AttentionInputError
+from .widget import AttentionWidget
 
 __version__ = "0.1.0"
 
@@ -17,7 +19,9 @@ __all__ = [
     "CHUNK_BUDGET_BYTES",
     "DEFAULT_HIDDEN",
     "SCORES",
+    "AttentionInputError",
     "AttentionResult",
+    "AttentionWidget",
     "Example",
     "attention",
     "default_example",

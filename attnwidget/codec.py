@@ -1,0 +1,118 @@
+"""Arrays on the wire: ``{"dtype", "shape", "buffer"}`` with a binary buffer, both ways.
+
+ipywidgets sends every ``bytes``/``memoryview`` found in a widget's state as a binary buffer, so
+a numpy array crosses without any JSON list of floats. The frontend's twin is
+``js/src/codec.ts``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from traitlets import TraitError
+
+__all__ = [
+    "WireFormatError",
+    "array_from_json",
+    "array_to_json",
+    "array_serialization",
+    "params_from_json",
+    "params_to_json",
+    "params_serialization",
+    "param_sets_to_json",
+    "param_sets_serialization",
+]
+
+_DTYPES = {"float64": np.dtype("<f8"), "bool": np.dtype("u1")}
+
+
+class WireFormatError(TraitError, ValueError):
+    """An array that came from the frontend is not in the wire format."""
+
+
+def array_to_json(value: np.ndarray | None, widget: Any = None) -> dict[str, Any] | None:
+    """Encode an array as ``{"dtype", "shape", "buffer": memoryview}`` (None stays None)."""
+    if value is None:
+        return None
+    arr = np.asarray(value)
+    if arr.dtype == np.bool_:
+        dtype, data = "bool", np.ascontiguousarray(arr, dtype=np.uint8)
+    else:
+        dtype, data = "float64", np.ascontiguousarray(arr, dtype="<f8")
+    return {"dtype": dtype, "shape": list(data.shape), "buffer": memoryview(data).cast("B")}
+
+
+def array_from_json(value: Any, widget: Any = None) -> np.ndarray | None:
+    """Decode the wire format into a new, writable array (None stays None).
+
+    Raises
+    ------
+    WireFormatError
+        If the value is not a dict with a known dtype, a valid shape and a buffer of the
+        matching byte length.
+    """
+    if value is None:
+        return None
+    if isinstance(value, np.ndarray):  # set from Python through set_state
+        return value
+    if not isinstance(value, dict) or not {"dtype", "shape", "buffer"} <= set(value):
+        raise WireFormatError("expected an array as {dtype, shape, buffer}, got " + _kind(value))
+    dtype = _DTYPES.get(value["dtype"])
+    if dtype is None:
+        raise WireFormatError(f"array dtype must be 'float64' or 'bool', got {value['dtype']!r}")
+    shape = value["shape"]
+    if not isinstance(shape, (list, tuple)) or not all(
+        isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape
+    ):
+        raise WireFormatError(f"array shape must be a list of sizes, got {shape!r}")
+    try:
+        raw = memoryview(value["buffer"]).cast("B")
+    except TypeError:
+        raise WireFormatError(
+            "array buffer must be binary, got " + _kind(value["buffer"])
+        ) from None
+    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if raw.nbytes != expected:
+        raise WireFormatError(
+            f"array buffer has {raw.nbytes} bytes, shape {list(shape)} of {value['dtype']} "
+            f"needs {expected}"
+        )
+    arr = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    if value["dtype"] == "bool":
+        return arr.astype(bool)
+    return arr.astype(np.float64)
+
+
+def params_to_json(value: dict[str, np.ndarray] | None, widget: Any = None) -> dict | None:
+    """Encode a dict of parameter arrays."""
+    if value is None:
+        return None
+    return {name: array_to_json(arr) for name, arr in value.items()}
+
+
+def params_from_json(value: Any, widget: Any = None) -> dict[str, np.ndarray] | None:
+    """Decode a dict of parameter arrays."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise WireFormatError("params must be a dict of arrays, got " + _kind(value))
+    return {str(name): array_from_json(arr) for name, arr in value.items()}
+
+
+def param_sets_to_json(value: dict[str, dict[str, np.ndarray]], widget: Any = None) -> dict:
+    """Encode ``{score: {name: array}}``."""
+    return {score: params_to_json(p) for score, p in value.items()}
+
+
+def _refuse(value: Any, widget: Any = None) -> Any:
+    raise WireFormatError("this trait is computed by the kernel and cannot be set by a view")
+
+
+def _kind(value: Any) -> str:
+    return type(value).__name__
+
+
+array_serialization = {"to_json": array_to_json, "from_json": array_from_json}
+params_serialization = {"to_json": params_to_json, "from_json": params_from_json}
+param_sets_serialization = {"to_json": param_sets_to_json, "from_json": _refuse}

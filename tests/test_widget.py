@@ -1,0 +1,340 @@
+"""AttentionWidget: traits, results == engine, the wire format, refused changes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import traitlets
+
+from attnwidget import SCORES, AttentionInputError, AttentionWidget, attention, init_params
+from attnwidget.codec import array_to_json
+
+rng = np.random.default_rng(7)
+
+
+def engine_of(w: AttentionWidget):
+    return attention(
+        w.Q, w.K, w.V, score=w.score, params=w.params, mask=w.mask, temperature=w.temperature
+    )
+
+
+def assert_results_match_engine(w: AttentionWidget) -> None:
+    r = engine_of(w)
+    np.testing.assert_allclose(w.scores, r.scores, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(w.weights, r.weights, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(w.output, r.output, rtol=0, atol=1e-12)
+
+
+def snapshot(w: AttentionWidget) -> dict:
+    names = [
+        "Q",
+        "K",
+        "V",
+        "query_tokens",
+        "key_tokens",
+        "score",
+        "params",
+        "mask",
+        "temperature",
+        "scores",
+        "weights",
+        "output",
+        "selected_query",
+    ]
+    out = {}
+    for n in names:
+        v = getattr(w, n)
+        if isinstance(v, dict):
+            v = {k: np.array(a) for k, a in v.items()}
+        elif isinstance(v, np.ndarray):
+            v = v.copy()
+        out[n] = v
+    return out
+
+
+def assert_same_state(a: dict, b: dict) -> None:
+    assert a.keys() == b.keys()
+    for n in a:
+        x, y = a[n], b[n]
+        if isinstance(x, dict):
+            assert x.keys() == y.keys(), n
+            for k in x:
+                np.testing.assert_array_equal(x[k], y[k])
+        elif isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+            np.testing.assert_array_equal(x, y)
+        else:
+            assert x == y, n
+
+
+def wire(arr) -> dict:
+    """An array as a frontend sends it: bytes, not a numpy array."""
+    j = array_to_json(np.asarray(arr))
+    return {**j, "buffer": memoryview(bytes(j["buffer"]))}
+
+
+def test_default_is_the_builtin_example_with_all_five_scores():
+    w = AttentionWidget()
+    assert w.Q.shape[1] == w.K.shape[1]
+    assert w.key_tokens == ["the", "cat", "sat", "on", "the", "mat"]
+    assert w.score == "scaled_dot" and w.V is None
+    for s in SCORES:
+        w.score = s
+        assert_results_match_engine(w)
+    assert list(w.param_sets) == list(SCORES)
+
+
+def test_construction_with_arrays_and_default_tokens():
+    Q, K, V = rng.normal(size=(2, 3)), rng.normal(size=(4, 3)), rng.normal(size=(4, 5))
+    w = AttentionWidget(Q, K, V, score="additive", temperature=0.5)
+    assert w.query_tokens == ["q0", "q1"] and w.key_tokens == ["k0", "k1", "k2", "k3"]
+    assert w.output.shape == (2, 5)
+    np.testing.assert_array_equal(w.Q, Q)
+    assert_results_match_engine(w)
+    np.testing.assert_array_equal(w.params["v"], init_params("additive", 3, 3, seed=0)["v"])
+
+
+def test_unknown_keyword_is_a_type_error():
+    with pytest.raises(TypeError, match="querys"):
+        AttentionWidget(querys=[[1.0]])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        (dict(Q=np.ones((2, 3)), K=np.ones((4, 3)), query_tokens=["a"]), "query_tokens"),
+        (dict(Q=np.ones((2, 3)), K=np.ones((4, 3)), key_tokens=["a"] * 5), "key_tokens"),
+        (dict(Q=np.ones((2, 3)), K=np.ones((4, 2)), score="dot"), "d_q=3"),
+        (dict(Q=[[np.nan, 1.0]], K=np.ones((4, 2))), "Q must be finite"),
+        (dict(Q=np.ones((2, 2)), K=np.ones((4, 2)), V=np.ones((3, 2))), "V must have one row"),
+        (dict(Q=np.ones((2, 2)), K=np.ones((4, 2)), score="cos"), "score must be one of"),
+        (dict(Q=np.ones((2, 2)), K=np.ones((4, 2)), temperature=0.0), "temperature"),
+        (dict(Q=np.ones((2, 2)), K=np.ones((4, 2)), mask=np.ones((4, 2), bool)), "mask"),
+        (dict(Q=np.ones((2, 2)), K=None), "Q and K"),
+    ],
+)
+def test_bad_construction_names_the_argument(kwargs, words):
+    with pytest.raises((ValueError, traitlets.TraitError), match=words):
+        AttentionWidget(**kwargs)
+
+
+def test_every_input_trait_round_trips_and_results_follow():
+    w = AttentionWidget()
+    Q = rng.normal(size=(3, 4))
+    w.Q = Q
+    np.testing.assert_array_equal(w.Q, Q)
+    assert_results_match_engine(w)
+    w.K = rng.normal(size=(6, 4))
+    assert_results_match_engine(w)
+    w.V = rng.normal(size=(6, 2))
+    assert w.output.shape == (3, 2)
+    assert_results_match_engine(w)
+    w.V = None
+    assert_results_match_engine(w)
+    w.query_tokens = ["x", "y", "z"]
+    w.key_tokens = list("abcdef")
+    assert w.key_tokens == list("abcdef")
+    w.mask = np.tril(np.ones((3, 6), bool))
+    assert np.all(w.weights[~w.mask] == 0)
+    assert_results_match_engine(w)
+    w.temperature = 3.0
+    assert_results_match_engine(w)
+    w.score = "general"
+    w.params = {"W": np.eye(4)}
+    np.testing.assert_array_equal(w.params["W"], np.eye(4))
+    assert_results_match_engine(w)
+    w.selected_query = 2
+    assert w.selected_query == 2
+
+
+def test_param_sets_survive_toggling():
+    w = AttentionWidget()
+    w.score = "additive"
+    w.resample()
+    additive = {k: v.copy() for k, v in w.params.items()}
+    weights = w.weights.copy()
+    w.score = "dot"
+    assert w.params == {}
+    w.score = "additive"
+    for k in additive:
+        np.testing.assert_array_equal(w.params[k], additive[k])
+    np.testing.assert_array_equal(w.weights, weights)
+    np.testing.assert_array_equal(w.param_sets["additive"]["W"], additive["W"])
+
+
+def test_results_are_observable_and_recomputed_once_per_change():
+    w = AttentionWidget()
+    seen = []
+    w.observe(lambda c: seen.append(c["new"]), names="weights")
+    before = w._n_computations
+    w.score = "concat"
+    w.Q = rng.normal(size=(3, 4))
+    w.temperature = 2.0
+    assert w._n_computations - before == 3
+    assert len(seen) == 3
+    np.testing.assert_array_equal(seen[-1], w.weights)
+
+
+def test_update_changes_several_traits_and_recomputes_once():
+    w = AttentionWidget()
+    before = w._n_computations
+    w.update(
+        Q=np.ones((2, 3)),
+        K=rng.normal(size=(5, 3)),
+        query_tokens=["a", "b"],
+        key_tokens=list("vwxyz"),
+        score="additive",
+    )
+    assert w._n_computations - before == 1
+    assert w.params["W"].shape == (8, 3)
+    assert_results_match_engine(w)
+    with pytest.raises(TypeError, match="colour"):
+        w.update(colour="red")
+
+
+def test_a_new_query_width_redraws_parameters_that_no_longer_fit():
+    w = AttentionWidget(score="general")
+    w.Q = np.ones((3, 5))
+    np.testing.assert_array_equal(w.params["W"], init_params("general", 5, 4, seed=0)["W"])
+    assert_results_match_engine(w)
+
+
+def test_default_tokens_follow_a_new_number_of_queries():
+    w = AttentionWidget(np.ones((2, 2)), np.ones((3, 2)))
+    w.Q = np.ones((4, 2))
+    assert w.query_tokens == ["q0", "q1", "q2", "q3"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("Q", np.ones((3, 5)), "d_q=5"),
+        ("Q", [[1, 2, 3, 4], [1, 2]], "Q must be a rectangular"),
+        ("Q", np.full((3, 4), np.inf), "Q must be finite"),
+        ("Q", np.ones(4), "2-D"),
+        ("Q", np.ones((2, 4)), "query_tokens"),
+        ("K", np.ones((6, 3)), "d_k=3"),
+        ("V", np.ones((2, 4)), "V must have one row per key"),
+        ("query_tokens", ["a"], "query_tokens"),
+        ("query_tokens", [1, 2, 3], "query_tokens"),
+        ("key_tokens", "abcdef", "key_tokens"),
+        ("score", "cosine", "score must be one of"),
+        ("params", {"W": np.ones((2, 2))}, r"params\['W'\]"),
+        ("mask", np.ones((2, 2), bool), "mask"),
+        ("mask", [["a"] * 6] * 3, "mask"),
+        ("temperature", -1.0, "temperature"),
+        ("temperature", float("nan"), "temperature"),
+        ("selected_query", 7, "selected_query"),
+    ],
+)
+def test_bad_change_from_python_raises_and_keeps_every_trait(name, value, words):
+    w = AttentionWidget()
+    w.score = "general" if name == "params" else "scaled_dot"
+    before = snapshot(w)
+    with pytest.raises((ValueError, traitlets.TraitError), match=words):
+        setattr(w, name, value)
+    assert_same_state(snapshot(w), before)
+    assert_results_match_engine(w)
+
+
+def test_bad_batch_rolls_back_every_trait():
+    w = AttentionWidget()
+    before = snapshot(w)
+    with pytest.raises(AttentionInputError, match="d_q"):
+        w.update(query_tokens=["a", "b", "c"], Q=np.ones((3, 2)), score="dot")
+    assert_same_state(snapshot(w), before)
+
+
+def test_state_carries_binary_buffers_not_float_lists():
+    from ipywidgets.widgets.widget import _remove_buffers
+
+    w = AttentionWidget()
+    state, paths, buffers = _remove_buffers(w.get_state())
+    flat_paths = {tuple(p) for p in paths}
+    for name in ("Q", "K", "scores", "weights", "output"):
+        assert (name, "buffer") in flat_paths
+        assert state[name]["dtype"] == "float64"
+        assert state[name]["shape"] == list(getattr(w, name).shape)
+    assert ("param_sets", "additive", "W", "buffer") in flat_paths
+    assert state["V"] is None and state["mask"] is None
+    total = sum(memoryview(b).nbytes for b in buffers)
+    assert total >= w.Q.nbytes + w.K.nbytes + w.weights.nbytes
+
+    def no_float_lists(x):
+        if isinstance(x, dict):
+            return all(no_float_lists(v) for v in x.values())
+        if isinstance(x, list):
+            return all(not isinstance(v, (float, list)) for v in x)
+        return True
+
+    assert no_float_lists(state)
+    w.mask = np.eye(3, 6, dtype=bool)
+    m = w.get_state()["mask"]
+    assert m["dtype"] == "bool" and len(bytes(m["buffer"])) == 18
+
+
+def test_frontend_edit_in_wire_format_is_applied_and_answered():
+    w = AttentionWidget()
+    Q = w.Q.copy()
+    Q[1, 2] = 1.25
+    w.set_state({"Q": wire(Q), "edit_id": 4})
+    np.testing.assert_array_equal(w.Q, Q)
+    assert w.result_id == 4 and w.error == ""
+    assert_results_match_engine(w)
+    w.set_state({"score": "concat", "edit_id": 5})
+    assert w.score == "concat" and w.result_id == 5
+    assert_results_match_engine(w)
+    w.set_state({"mask": wire(np.ones((3, 6), bool)), "temperature": 0.5, "edit_id": 6})
+    assert w.mask.dtype == bool and w.temperature == 0.5
+    assert_results_match_engine(w)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"Q": wire(np.full((3, 4), np.nan))},
+        {"Q": wire(np.ones((2, 4)))},
+        {"Q": wire(np.ones((3, 5)))},
+        {"Q": {"dtype": "float64", "shape": [3, 4], "buffer": memoryview(b"\x00" * 7)}},
+        {"Q": {"dtype": "int8", "shape": [3, 4], "buffer": memoryview(b"\x00" * 12)}},
+        {"Q": [[1.0] * 4] * 3},
+        {"temperature": 0},
+        {"score": "nope"},
+        {"mask": wire(np.ones((2, 2), bool))},
+    ],
+)
+def test_bad_frontend_edit_is_refused_and_state_kept(edit):
+    w = AttentionWidget()
+    before = snapshot(w)
+    sent = []
+    w.send_state = lambda key=None: sent.append(key)
+    w.set_state({**edit, "edit_id": 9})
+    assert_same_state(snapshot(w), before)
+    assert w.error and w.result_id == 9
+    assert any(keys and set(edit) <= set(keys) for keys in sent)
+    w.set_state({"score": "dot", "edit_id": 10})
+    assert w.error == "" and w.result_id == 10
+
+
+def test_views_cannot_set_kernel_results():
+    w = AttentionWidget()
+    before = w.weights.copy()
+    w.set_state({"weights": wire(np.zeros((3, 6))), "edit_id": 1})
+    np.testing.assert_array_equal(w.weights, before)
+    with pytest.raises(traitlets.TraitError):
+        w.weights = np.zeros((3, 6))
+
+
+def test_resample_message_draws_new_parameters_and_answers():
+    w = AttentionWidget(score="general")
+    old = w.params["W"].copy()
+    w._on_custom_msg(w, {"type": "resample", "edit_id": 3}, [])
+    assert w.result_id == 3
+    assert not np.array_equal(w.params["W"], old)
+    np.testing.assert_array_equal(w.params["W"], init_params("general", 4, 4, seed=1)["W"])
+    assert_results_match_engine(w)
+
+
+def test_arrays_are_read_only_so_edits_go_through_assignment():
+    w = AttentionWidget()
+    with pytest.raises(ValueError, match="read-only"):
+        w.Q[0, 0] = 5.0
