@@ -447,7 +447,9 @@ def _fits(score: str, params: Any, d_q: int, d_k: int) -> bool:
 
 
 def _same(a: tuple, b: tuple) -> bool:
-    return all(x is y or (isinstance(x, (str, float, int)) and x == y) for x, y in zip(a, b))
+    return all(
+        x is y or (isinstance(x, (str, float, int)) and x == y) for x, y in zip(a, b, strict=True)
+    )
 
 
 def _widget_words(message: str) -> str:
