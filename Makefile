@@ -24,7 +24,7 @@ $(VENV)/.installed: pyproject.toml $(BUNDLE)
 	touch $@
 
 demo: setup
-	$(PY) -m attnwidget table
+	$(PY) -m attnwidget demo --out attention-demo.html
 
 lint: setup
 	$(PY) -m ruff check attnwidget tests benchmarks

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import pathlib
 from collections.abc import Sequence
 from typing import Any
@@ -205,6 +206,58 @@ class AttentionWidget(anywidget.AnyWidget):
         fresh = init_params(score, self.Q.shape[1], self.K.shape[1], hidden=h, seed=new_seed)
         self.params = _ParamSet(score, fresh)
         self._seeds[score] = new_seed
+
+    def to_html(self, path: str | pathlib.Path | None = None, *, title: str | None = None) -> str:
+        """Export as one self-contained HTML page that stays interactive offline.
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            Where to write the page; nothing is written when None.
+        title : str, optional
+            Page title and heading (rendered as text).
+
+        Returns
+        -------
+        str
+            The page's HTML. See :func:`attnwidget.export.to_html`.
+        """
+        from .export import to_html
+
+        return to_html(self, path, title=title)
+
+    def plot(self, ax: Any = None) -> Any:
+        """A matplotlib figure: weights heatmap with tokens, the selected query's three steps.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Draw only the heatmap into it.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from .figures import plot
+
+        return plot(self, ax)
+
+    def save_figure(self, path: str | pathlib.Path, *, dpi: int = 150) -> None:
+        """Save :meth:`plot` as PNG, SVG, PDF, ... (format from the file suffix)."""
+        from .figures import save_figure
+
+        save_figure(self, path, dpi=dpi)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
+        """The widget view, plus a PNG for places that cannot run widgets (GitHub, PDF)."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle
+        from .figures import png_bytes
+
+        data = {**data, "image/png": base64.b64encode(png_bytes(self)).decode("ascii")}
+        return data, metadata
 
     @property
     def result(self) -> AttentionResult:

@@ -1,0 +1,195 @@
+"""Static export: one self-contained HTML file that stays interactive with no kernel.
+
+The page carries the widget's state (binary buffers in base64), the frontend bundle and its
+CSS. A small loader decodes the state, imports the bundle from a ``blob:`` URL and mounts the
+view on a local model that recomputes with the JS engine (``js/src/engine.ts``). A strict
+Content-Security-Policy allows no remote source, no ``eval``, and only the loader's own inline
+script (by hash).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import pathlib
+from typing import TYPE_CHECKING, Any
+
+from ipywidgets.widgets.widget import _remove_buffers
+
+if TYPE_CHECKING:
+    from .widget import AttentionWidget
+
+__all__ = ["to_html", "page_state", "CSP"]
+
+_STATIC = pathlib.Path(__file__).parent / "static"
+
+# Synced traits the page needs (everything but anywidget's own plumbing).
+_SKIP = {
+    "_esm",
+    "_css",
+    "_dom_classes",
+    "layout",
+    "tabbable",
+    "tooltip",
+    "_anywidget_id",
+    "_model_module",
+    "_model_module_version",
+    "_model_name",
+    "_view_count",
+    "_view_module",
+    "_view_module_version",
+    "_view_name",
+}
+
+_LOADER = """\
+const root = document.getElementById("attnwidget-root");
+function fail(message) {
+  root.replaceChildren();
+  const box = document.createElement("div");
+  box.className = "attnwidget-export-error";
+  box.setAttribute("role", "alert");
+  box.setAttribute("data-role", "error");
+  box.textContent = "This page could not show the attention widget: " + message;
+  root.append(box);
+  document.documentElement.dataset.state = "error";
+}
+function readJSON(id) {
+  const el = document.getElementById(id);
+  if (!el) throw new Error("the page has no #" + id + " block (is the file truncated?)");
+  try { return JSON.parse(el.textContent); }
+  catch (e) { throw new Error("the embedded " + id + " is not valid JSON (" + e.message + ")"); }
+}
+function decodeBuffer(b64) {
+  const bin = atob(b64), bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new DataView(bytes.buffer);
+}
+try {
+  const doc = readJSON("attnwidget-state");
+  if (!doc || typeof doc.state !== "object" || !Array.isArray(doc.buffers))
+    throw new Error("the embedded state has an unexpected shape");
+  for (const { path, data } of doc.buffers) {
+    let obj = doc.state;
+    for (const key of path.slice(0, -1)) obj = obj[key];
+    try { obj[path[path.length - 1]] = decodeBuffer(data); }
+    catch (e) { throw new Error("the embedded array " + path.join(".") + " is damaged"); }
+  }
+  const code = readJSON("attnwidget-bundle");
+  const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+  const mod = await import(url);
+  URL.revokeObjectURL(url);
+  await mod.mountStatic(root, doc.state);
+} catch (e) {
+  fail(e && e.message ? e.message : String(e));
+}
+"""
+
+_ERROR_CSS = """
+.attnwidget-export-error { font: 14px/1.4 system-ui, sans-serif; color: #8a1c1c;
+  background: #fdecea; border: 1px solid #e0a7a1; border-radius: 6px; padding: 12px 14px;
+  max-width: 720px; white-space: pre-wrap; overflow-wrap: anywhere; }
+body.attnwidget-page { margin: 24px; font-family: system-ui, sans-serif; }
+body.attnwidget-page > h1 { font-size: 18px; font-weight: 600; margin: 0 0 12px;
+  overflow-wrap: anywhere; }
+@media (prefers-color-scheme: dark) {
+  body.attnwidget-page { background: #1e1e1e; color: #ddd; }
+}
+"""
+
+CSP = (
+    "default-src 'none'; script-src '{script_hash}' blob:; style-src 'unsafe-inline'; "
+    "img-src data: blob:; font-src data:; connect-src 'none'; object-src 'none'; "
+    "base-uri 'none'; form-action 'none'"
+)
+"""The page's Content-Security-Policy (``{script_hash}`` is the loader's sha256)."""
+
+
+def _json_for_html(value: Any) -> str:
+    """JSON that is safe inside a ``<script type="application/json">`` block."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def page_state(widget: AttentionWidget) -> dict[str, Any]:
+    """The widget's state as the page embeds it: ``{"state": ..., "buffers": [...]}``.
+
+    Binary buffers are moved out of the state into ``buffers`` (``path`` + base64 ``data``).
+    """
+    state = {k: v for k, v in widget.get_state().items() if k not in _SKIP}
+    state["_static"] = True
+    state["edit_id"] = state["result_id"] = 0
+    state["error"] = ""
+    stripped, paths, buffers = _remove_buffers(state)
+    return {
+        "state": stripped,
+        "buffers": [
+            {"path": list(p), "data": base64.b64encode(bytes(b)).decode("ascii")}
+            for p, b in zip(paths, buffers, strict=True)
+        ],
+    }
+
+
+def to_html(
+    widget: AttentionWidget, path: str | pathlib.Path | None = None, *, title: str | None = None
+) -> str:
+    """Export a widget as one self-contained, offline, interactive HTML page.
+
+    Parameters
+    ----------
+    widget : AttentionWidget
+        The widget to export (its current state, every score function's parameters).
+    path : str or Path, optional
+        Where to write the page (UTF-8). Nothing is written when None.
+    title : str, optional
+        The page's title and heading (shown as text, never as HTML).
+
+    Returns
+    -------
+    str
+        The HTML text.
+    """
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a string, got {type(title).__name__}")
+    bundle = _read_static("widget.js")
+    css = _read_static("widget.css")
+    digest = base64.b64encode(hashlib.sha256(_LOADER.encode()).digest()).decode()
+    csp = CSP.format(script_hash=f"sha256-{digest}")
+    heading = title if title is not None else "Attention"
+    page = (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp, quote=False)}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="generator" content="attnwidget">\n'
+        f"<title>{html.escape(heading)}</title>\n"
+        f"<style>{_css_for_html(css)}{_ERROR_CSS}</style>\n"
+        "</head>\n"
+        '<body class="attnwidget-page">\n'
+        f"<h1>{html.escape(heading)}</h1>\n"
+        '<div id="attnwidget-root"></div>\n'
+        "<noscript>This page needs JavaScript to show the attention widget.</noscript>\n"
+        '<script type="application/json" id="attnwidget-state">'
+        f"{_json_for_html(page_state(widget))}</script>\n"
+        '<script type="application/json" id="attnwidget-bundle">'
+        f"{_json_for_html(bundle)}</script>\n"
+        f'<script type="module">{_LOADER}</script>\n'
+        "</body>\n</html>\n"
+    )
+    if path is not None:
+        pathlib.Path(path).write_text(page, encoding="utf-8")
+    return page
+
+
+def _read_static(name: str) -> str:
+    file = _STATIC / name
+    if not file.is_file():
+        raise FileNotFoundError(
+            f"{file} is missing: the frontend bundle is built with `make` (npm run build in js/)"
+        )
+    return file.read_text(encoding="utf-8")
+
+
+def _css_for_html(css: str) -> str:
+    return css.replace("</", "<\\/")
