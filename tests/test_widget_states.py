@@ -1,0 +1,129 @@
+"""Random sequences of edits, from Python and from a view: the widget always equals the engine.
+
+Each step is a good or a bad change; a bad change must leave every trait as it was.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import traitlets
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from attnwidget import SCORES, AttentionWidget, attention
+from attnwidget.codec import array_to_json
+
+values = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
+wild = st.one_of(values, st.just(np.nan), st.just(np.inf), st.just(1e308), st.just(-1e-308))
+
+
+def wire(arr) -> dict:
+    j = array_to_json(np.asarray(arr))
+    return {**j, "buffer": memoryview(bytes(j["buffer"]))}
+
+
+class WidgetEdits(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.w = AttentionWidget()
+        self.edit_id = 0
+
+    def _try(self, fn) -> None:
+        before = {n: _copy(getattr(self.w, n)) for n in _NAMES}
+        try:
+            fn()
+        except (ValueError, traitlets.TraitError):
+            for n in _NAMES:
+                _assert_equal(getattr(self.w, n), before[n], n)
+
+    @rule(score=st.sampled_from([*SCORES, "cosine"]))
+    def set_score(self, score):
+        self._try(lambda: setattr(self.w, "score", score))
+
+    @rule(i=st.integers(0, 2), j=st.integers(0, 3), value=wild)
+    def edit_query_cell_from_python(self, i, j, value):
+        Q = self.w.Q.copy()
+        Q[i % len(Q), j % Q.shape[1]] = value
+        self._try(lambda: setattr(self.w, "Q", Q))
+
+    @rule(i=st.integers(0, 2), j=st.integers(0, 3), value=wild)
+    def edit_query_cell_from_a_view(self, i, j, value):
+        Q = self.w.Q.copy()
+        Q[i % len(Q), j % Q.shape[1]] = value
+        self.edit_id += 1
+        before = self.w.Q.copy()
+        self.w.set_state({"Q": wire(Q), "edit_id": self.edit_id})
+        assert self.w.result_id == self.edit_id
+        if self.w.error:
+            np.testing.assert_array_equal(self.w.Q, before)
+        else:
+            np.testing.assert_array_equal(self.w.Q, Q)
+
+    @rule(t=st.one_of(st.floats(0.01, 100), st.just(0.0), st.just(-1.0), st.just(np.nan)))
+    def set_temperature(self, t):
+        self._try(lambda: setattr(self.w, "temperature", t))
+
+    @rule(m=arrays(bool, (3, 6)))
+    def set_mask(self, m):
+        self._try(lambda: setattr(self.w, "mask", m))
+
+    @rule()
+    def clear_mask(self):
+        self.w.mask = None
+
+    @rule(n=st.integers(1, 5), d=st.sampled_from([4, 3]))
+    def new_keys(self, n, d):
+        K = np.arange(n * d, dtype=float).reshape(n, d) / 10
+        tokens = [f"t{i}" for i in range(n)]
+        self._try(lambda: self.w.update(K=K, key_tokens=tokens, mask=None))
+
+    @rule()
+    def resample(self):
+        self._try(self.w.resample)
+
+    @invariant()
+    def results_equal_the_engine(self):
+        w = self.w
+        r = attention(
+            w.Q, w.K, w.V, score=w.score, params=w.params, mask=w.mask, temperature=w.temperature
+        )
+        np.testing.assert_allclose(w.weights, r.weights, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(w.output, r.output, rtol=0, atol=1e-12)
+        assert len(w.query_tokens) == len(w.Q) and len(w.key_tokens) == len(w.K)
+
+
+_NAMES = (
+    "Q",
+    "K",
+    "V",
+    "score",
+    "params",
+    "mask",
+    "temperature",
+    "weights",
+    "query_tokens",
+    "key_tokens",
+)
+
+
+def _copy(v):
+    if isinstance(v, dict):
+        return {k: np.array(a) for k, a in v.items()}
+    return v.copy() if isinstance(v, (np.ndarray, list)) else v
+
+
+def _assert_equal(a, b, name):
+    if isinstance(a, dict):
+        assert a.keys() == b.keys(), name
+        for k in a:
+            np.testing.assert_array_equal(a[k], b[k])
+    elif isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        np.testing.assert_array_equal(a, b)
+    else:
+        assert a == b, name
+
+
+WidgetEdits.TestCase.settings = settings(max_examples=40, stateful_step_count=25, deadline=None)
+test_widget_edit_sequences = WidgetEdits.TestCase
