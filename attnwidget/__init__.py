@@ -10,6 +10,7 @@ from .engine import (
     softmax,
 )
 from .examples import Example, default_example
+from .heads import AttentionHeads
 from .traits import AttentionInputError
 from .widget import AttentionWidget
 
@@ -19,6 +20,7 @@ __all__ = [
     "CHUNK_BUDGET_BYTES",
     "DEFAULT_HIDDEN",
     "SCORES",
+    "AttentionHeads",
     "AttentionInputError",
     "AttentionResult",
     "AttentionWidget",

@@ -10,6 +10,7 @@ script (by hash).
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import html
 import json
@@ -43,6 +44,8 @@ _SKIP = {
     "_view_name",
 }
 
+_GZIP_FROM = 4096  # bytes: smaller buffers are not worth inflating
+
 _LOADER = """\
 const root = document.getElementById("attnwidget-root");
 function fail(message) {
@@ -61,19 +64,26 @@ function readJSON(id) {
   try { return JSON.parse(el.textContent); }
   catch (e) { throw new Error("the embedded " + id + " is not valid JSON (" + e.message + ")"); }
 }
-function decodeBuffer(b64) {
-  const bin = atob(b64), bytes = new Uint8Array(bin.length);
+async function decodeBuffer({ data, encoding }) {
+  const bin = atob(data), bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return new DataView(bytes.buffer);
+  if (encoding !== "gzip") return new DataView(bytes.buffer);
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new DataView(await new Response(stream).arrayBuffer());
 }
 try {
   const doc = readJSON("attnwidget-state");
   if (!doc || typeof doc.state !== "object" || !Array.isArray(doc.buffers))
     throw new Error("the embedded state has an unexpected shape");
-  for (const { path, data } of doc.buffers) {
+  for (const entry of doc.buffers) {
+    const path = entry.path;
     let obj = doc.state;
-    for (const key of path.slice(0, -1)) obj = obj[key];
-    try { obj[path[path.length - 1]] = decodeBuffer(data); }
+    for (const key of path.slice(0, -1)) {
+      obj = obj == null ? undefined : obj[key];
+    }
+    if (obj == null || typeof obj !== "object")
+      throw new Error("the embedded array " + path.join(".") + " has no place in the state");
+    try { obj[path[path.length - 1]] = await decodeBuffer(entry); }
     catch (e) { throw new Error("the embedded array " + path.join(".") + " is damaged"); }
   }
   const code = readJSON("attnwidget-bundle");
@@ -124,11 +134,21 @@ def page_state(widget: AttentionWidget) -> dict[str, Any]:
     stripped, paths, buffers = _remove_buffers(state)
     return {
         "state": stripped,
-        "buffers": [
-            {"path": list(p), "data": base64.b64encode(bytes(b)).decode("ascii")}
-            for p, b in zip(paths, buffers, strict=True)
-        ],
+        "buffers": [_embed(p, b) for p, b in zip(paths, buffers, strict=True)],
     }
+
+
+def _embed(path: list, buffer: Any) -> dict[str, Any]:
+    """One buffer as base64; large ones gzip-compressed (the page inflates them natively)."""
+    raw = bytes(buffer)
+    entry: dict[str, Any] = {"path": list(path)}
+    if len(raw) >= _GZIP_FROM:
+        packed = gzip.compress(raw, compresslevel=6, mtime=0)
+        if len(packed) < 0.9 * len(raw):
+            entry["encoding"] = "gzip"
+            raw = packed
+    entry["data"] = base64.b64encode(raw).decode("ascii")
+    return entry
 
 
 def to_html(

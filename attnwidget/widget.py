@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import pathlib
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anywidget
 import numpy as np
@@ -21,6 +21,9 @@ from .codec import (
 from .engine import SCORES, AttentionResult, attention, init_params
 from .examples import default_example
 from .traits import AttentionInputError, BoolMatrix, Matrix, Temperature, Tokens
+
+if TYPE_CHECKING:
+    from .heads import AttentionHeads
 
 __all__ = ["AttentionWidget"]
 
@@ -206,6 +209,38 @@ class AttentionWidget(anywidget.AnyWidget):
         fresh = init_params(score, self.Q.shape[1], self.K.shape[1], hidden=h, seed=new_seed)
         self.params = _ParamSet(score, fresh)
         self._seeds[score] = new_seed
+
+    @classmethod
+    def from_weights(
+        cls,
+        weights: Any,
+        tokens: Sequence[str],
+        *,
+        query_tokens: Sequence[str] | None = None,
+        layer: int = 0,
+        head: int = 0,
+    ) -> AttentionHeads:
+        """Show precomputed attention weights, as a model returns them.
+
+        Parameters
+        ----------
+        weights : array_like, shape (layers, heads, M, N), (heads, M, N) or (M, N)
+            Attention weights, e.g. a transformer's ``output_attentions`` stacked over
+            layers (torch tensors accepted).
+        tokens : sequence of str
+            The key tokens (and query tokens when M == N and ``query_tokens`` is None).
+        query_tokens : sequence of str, optional
+        layer, head : int
+            Selected at first.
+
+        Returns
+        -------
+        AttentionHeads
+            A widget with layer/head selectors and small multiples of every head.
+        """
+        from .heads import AttentionHeads
+
+        return AttentionHeads(weights, tokens, query_tokens=query_tokens, layer=layer, head=head)
 
     def to_html(self, path: str | pathlib.Path | None = None, *, title: str | None = None) -> str:
         """Export as one self-contained HTML page that stays interactive offline.
