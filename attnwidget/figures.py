@@ -13,9 +13,10 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from .heads import AttentionHeads
     from .widget import AttentionWidget
 
-__all__ = ["FORMULAS", "plot", "save_figure", "png_bytes"]
+__all__ = ["FORMULAS", "plot", "plot_heads", "save_figure", "png_bytes"]
 
 FORMULAS: dict[str, str] = {
     "dot": r"$\mathrm{score}(q, k_i) = q^\top k_i$",
@@ -121,6 +122,49 @@ def plot(widget: AttentionWidget, ax: Axes | None = None) -> Figure:
     return fig
 
 
+def plot_heads(heads: AttentionHeads) -> Figure:
+    """Small multiples of every head of the selected layer; the selected head is framed.
+
+    Parameters
+    ----------
+    heads : AttentionHeads
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+
+    layer = heads.weights[heads.layer]
+    count = layer.shape[0]
+    cols = min(count, 6)
+    rows = -(-count // cols)
+    fig = Figure(figsize=(2.2 * cols + 0.6, 2.3 * rows + 0.6), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False)
+    n = layer.shape[-1]
+    for h, ax in enumerate(axes.flat):
+        if h >= count:
+            ax.set_axis_off()
+            continue
+        ax.imshow(layer[h], cmap="viridis", vmin=0.0, vmax=1.0)
+        ax.set_title(f"head {h}", fontsize=9, fontweight="bold" if h == heads.head else None)
+        if h == heads.head:
+            for spine in ax.spines.values():
+                spine.set(color="#d62728", linewidth=2.5)
+        if n <= 16 and h % cols == 0:
+            _literal_labels(ax, "y", range(layer.shape[1]), heads.query_tokens)
+            ax.tick_params(labelsize=7)
+        else:
+            ax.set_yticks([])
+        if n <= 16 and h >= count - cols:
+            _literal_labels(ax, "x", range(n), heads.key_tokens)
+            ax.tick_params(axis="x", labelrotation=90, labelsize=7)
+        else:
+            ax.set_xticks([])
+    fig.suptitle(f"layer {heads.layer}: attention weights of every head", fontsize=11)
+    return fig
+
+
 def save_figure(widget: AttentionWidget, path: str | pathlib.Path, *, dpi: int = 150) -> None:
     """Save :func:`plot` to ``path``; the format follows the suffix (png, svg, pdf, ...)."""
     path = pathlib.Path(path)
@@ -130,8 +174,11 @@ def save_figure(widget: AttentionWidget, path: str | pathlib.Path, *, dpi: int =
     plot(widget).savefig(path, format=fmt, dpi=dpi)
 
 
-def png_bytes(widget: AttentionWidget, *, dpi: int = 72) -> bytes:
-    """The figure as a small PNG (the mimebundle's fallback image)."""
+def png_bytes(widget: AttentionWidget | AttentionHeads, *, dpi: int = 72) -> bytes:
+    """The widget's figure as a small PNG (the mimebundle's fallback image)."""
+    from .heads import AttentionHeads
+
+    fig = plot_heads(widget) if isinstance(widget, AttentionHeads) else plot(widget)
     buf = io.BytesIO()
-    plot(widget).savefig(buf, format="png", dpi=dpi)
+    fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()

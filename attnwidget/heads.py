@@ -166,6 +166,18 @@ class AttentionHeads(anywidget.AnyWidget):
         """The weights of the selected layer and head, shape (M, N)."""
         return self.weights[self.layer, self.head]
 
+    def plot(self) -> Any:
+        """Small multiples of the selected layer's heads (a matplotlib Figure)."""
+        from .figures import plot_heads
+
+        return plot_heads(self)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
+        """The widget view, plus a PNG for places that cannot run widgets."""
+        from .widget import with_png_fallback
+
+        return with_png_fallback(self, super()._repr_mimebundle_(**kwargs))
+
     def to_html(self, path: str | pathlib.Path | None = None, *, title: str | None = None) -> str:
         """Export as one self-contained, offline HTML page (see :mod:`attnwidget.export`)."""
         from .export import to_html

@@ -285,14 +285,7 @@ class AttentionWidget(anywidget.AnyWidget):
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
         """The widget view, plus a PNG for places that cannot run widgets (GitHub, PDF)."""
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is None:
-            return None
-        data, metadata = bundle
-        from .figures import png_bytes
-
-        data = {**data, "image/png": base64.b64encode(png_bytes(self)).decode("ascii")}
-        return data, metadata
+        return with_png_fallback(self, super()._repr_mimebundle_(**kwargs))
 
     @property
     def result(self) -> AttentionResult:
@@ -509,6 +502,16 @@ class _ParamSet(dict):
     def __init__(self, score: str, arrays: dict[str, np.ndarray]) -> None:
         super().__init__(arrays)
         self.score = score
+
+
+def with_png_fallback(widget: Any, bundle: tuple[dict, dict] | None) -> tuple[dict, dict] | None:
+    """Add an ``image/png`` of the widget's figure to its mimebundle (made when displayed)."""
+    if bundle is None:
+        return None
+    from .figures import png_bytes
+
+    data, metadata = bundle
+    return {**data, "image/png": base64.b64encode(png_bytes(widget)).decode("ascii")}, metadata
 
 
 def _check_tokens(qt: list[str], kt: list[str], m: int, n: int) -> None:
