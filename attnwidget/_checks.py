@@ -45,8 +45,13 @@ def _to_numpy(value: Any, name: str) -> np.ndarray:
     return arr
 
 
-def as_float_array(value: Any, name: str, *, min_ndim: int = 2) -> np.ndarray:
+def as_float_array(
+    value: Any, name: str, *, min_ndim: int = 2, copy: bool = True, check_finite: bool = True
+) -> np.ndarray:
     """Convert ``value`` to a finite float64 array of at least ``min_ndim`` dimensions.
+
+    With ``copy=False`` a float64 array is used as it is; with ``check_finite=False`` the
+    caller promises to check the finiteness later (see :func:`first_non_finite`).
 
     Raises
     ------
@@ -70,16 +75,22 @@ def as_float_array(value: Any, name: str, *, min_ndim: int = 2) -> np.ndarray:
         )
     if arr.shape[-1] == 0:
         raise ValueError(f"{name} must have width >= 1, got shape {arr.shape}")
-    out = np.array(arr, dtype=np.float64, copy=True)
-    bad = ~np.isfinite(out)
+    out = np.array(arr, dtype=np.float64, copy=True) if copy else np.asarray(arr, np.float64)
+    if check_finite:
+        raise_if_non_finite(out, name)
+    return out
+
+
+def raise_if_non_finite(arr: np.ndarray, name: str) -> None:
+    """Raise a ValueError naming ``name`` and the first NaN/inf position, if there is one."""
+    bad = ~np.isfinite(arr)
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
-        what = "NaN" if np.isnan(out[where]) else "inf"
+        what = "NaN" if np.isnan(arr[where]) else "inf"
         raise ValueError(
             f"{name} must be finite, found {what} at index {where} "
             f"({int(bad.sum())} non-finite value(s) in all)"
         )
-    return out
 
 
 def check_params(
@@ -143,9 +154,17 @@ def check_mask(mask: Any, shape: tuple[int, ...]) -> np.ndarray | None:
         ) from None
 
 
-def check_finite_result(arr: np.ndarray, what: str, inputs: str) -> None:
-    """Raise if a computed array overflowed float64."""
+def check_finite_result(
+    arr: np.ndarray, what: str, inputs: str, sources: dict[str, np.ndarray]
+) -> None:
+    """Raise if a computed array is not finite: name the input at fault, or the overflow.
+
+    The inputs are scanned only when the result is not finite (NaN and inf always propagate
+    through the products), so the usual path costs one pass over the result.
+    """
     if not np.isfinite(arr).all():
+        for name, src in sources.items():
+            raise_if_non_finite(src, name)
         raise ValueError(
             f"{what} overflow float64 (|value| > 1.8e308) for these inputs; scale down {inputs}"
         )

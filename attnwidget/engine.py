@@ -147,15 +147,20 @@ def softmax(
     s = np.asarray(scores, dtype=np.float64)
     with np.errstate(over="ignore"):  # s - top may be -inf for scores ~1e308 apart: exp -> 0
         if mask is None:
-            top = s.max(axis=-1, keepdims=True)
-            e = np.exp((s - top) / temperature)
+            e = s - s.max(axis=-1, keepdims=True)
         else:
             allowed = np.broadcast_to(mask, s.shape)
             top = np.where(allowed, s, -np.inf).max(axis=-1, keepdims=True)
             top = np.where(np.isfinite(top), top, 0.0)  # fully masked rows
-            e = np.where(allowed, np.exp((np.where(allowed, s, top) - top) / temperature), 0.0)
+            e = np.where(allowed, s, top) - top
+        if temperature != 1.0:
+            e /= temperature
+        np.exp(e, out=e)
+    if mask is not None:
+        e[~allowed] = 0.0
     total = e.sum(axis=-1, keepdims=True)
-    return e / np.where(total > 0, total, 1.0)
+    e /= np.where(total > 0, total, 1.0)
+    return e
 
 
 # --- parameters ----------------------------------------------------------------------------
@@ -195,13 +200,13 @@ def init_params(
     h = DEFAULT_HIDDEN if hidden is None else hidden
     if int(h) != h or h < 1:
         raise ValueError(f"hidden must be a positive integer, got {hidden!r}")
+    if score in ("dot", "scaled_dot"):
+        return {}
     rng = np.random.default_rng(seed)
 
     def draw(*shape: int, fan_in: int) -> np.ndarray:
         return rng.standard_normal(shape) / np.sqrt(fan_in)
 
-    if score in ("dot", "scaled_dot"):
-        return {}
     if score == "general":
         return {"W": draw(d_q, d_k, fan_in=d_k)}
     if score == "concat":
@@ -289,9 +294,11 @@ def attention(
     array([[0.731, 0.269]])
     """
     check_score(score)
-    q = as_float_array(queries, "queries", min_ndim=2)
-    k = as_float_array(keys, "keys", min_ndim=2)
-    v = k if values is None else as_float_array(values, "values", min_ndim=2)
+    # No copies, no input scans: NaN/inf in an input always shows in the results, and only
+    # then are the inputs scanned to say where (check_finite_result).
+    q = as_float_array(queries, "queries", min_ndim=2, copy=False, check_finite=False)
+    k = as_float_array(keys, "keys", min_ndim=2, copy=False, check_finite=False)
+    v = k if values is None else as_float_array(values, "values", copy=False, check_finite=False)
     t = check_temperature(temperature)
     if k.shape[-2] == 0:
         raise ValueError(f"keys must contain at least one key, got shape {k.shape}")
@@ -305,28 +312,29 @@ def attention(
             f"score {score!r} needs queries and keys of the same width: queries have "
             f"d_q={q.shape[-1]} (shape {q.shape}), keys have d_k={k.shape[-1]} (shape {k.shape})"
         )
-    for name, a in (("queries", q), ("keys", k), ("values", v)):
-        try:
-            np.broadcast_shapes(q.shape[:-2], a.shape[:-2])
-        except ValueError:
-            raise ValueError(
-                f"{name} leading dimensions {a.shape[:-2]} do not broadcast with the "
-                f"queries' {q.shape[:-2]}"
-            ) from None
+    lead: tuple[int, ...] = ()
+    if q.ndim > 2 or k.ndim > 2 or v.ndim > 2:
+        for name, a in (("keys", k), ("values", v)):
+            try:
+                np.broadcast_shapes(q.shape[:-2], a.shape[:-2])
+            except ValueError:
+                raise ValueError(
+                    f"{name} leading dimensions {a.shape[:-2]} do not broadcast with the "
+                    f"queries' {q.shape[:-2]}"
+                ) from None
+        lead = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
     if params is None:
         p = init_params(score, q.shape[-1], k.shape[-1], seed=0)
     else:
         p = check_params(score, params, q.shape[-1], k.shape[-1])
-    lead = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
     m_mask = check_mask(mask, (*lead, q.shape[-2], k.shape[-2]))
 
     with np.errstate(over="ignore", invalid="ignore"):
         scores = np.asarray(_SCORE_FUNCTIONS[score](q, k, p), dtype=np.float64)
-    check_finite_result(scores, "scores", "the queries and keys")
-    weights = softmax(scores, m_mask, t)
-    output = weights @ v
-    with np.errstate(over="ignore", invalid="ignore"):
-        check_finite_result(output, "output", "the values")
+        check_finite_result(scores, "scores", "the queries and keys", {"queries": q, "keys": k})
+        weights = softmax(scores, m_mask, t)
+        output = weights @ v
+        check_finite_result(output, "output", "the values", {"values": v})
     return AttentionResult(
         scores=scores, weights=weights, output=output, score=score, params=p, temperature=t
     )
