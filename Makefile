@@ -34,5 +34,8 @@ test: setup lint
 	$(NPM) test
 	$(PY) -m pytest
 
+bench: setup
+	$(PY) benchmarks/run.py
+
 clean:
 	rm -rf $(VENV) js/node_modules attnwidget/static build dist

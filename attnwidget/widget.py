@@ -103,7 +103,7 @@ class AttentionWidget(anywidget.AnyWidget):
     weights = Matrix(read_only=True).tag(sync=True, **array_serialization)
     output = Matrix(read_only=True).tag(sync=True, **array_serialization)
 
-    edit_id = Int(0).tag(sync=True)
+    edit_id = Int(0).tag(sync=True, echo_update=False)
     result_id = Int(0).tag(sync=True)
     error = Unicode("").tag(sync=True)
     _static = Bool(False).tag(sync=True)
