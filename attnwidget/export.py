@@ -190,11 +190,13 @@ def to_html(
         f"<h1>{html.escape(heading)}</h1>\n"
         '<div id="attnwidget-root"></div>\n'
         "<noscript>This page needs JavaScript to show the attention widget.</noscript>\n"
+        # The loader comes first (module scripts run once the page is parsed), so that a
+        # truncated file still has it, and it can say what is missing.
+        f'<script type="module">{_LOADER}</script>\n'
         '<script type="application/json" id="attnwidget-state">'
         f"{_json_for_html(page_state(widget))}</script>\n"
         '<script type="application/json" id="attnwidget-bundle">'
         f"{_json_for_html(bundle)}</script>\n"
-        f'<script type="module">{_LOADER}</script>\n'
         "</body>\n</html>\n"
     )
     if path is not None:
