@@ -1,0 +1,48 @@
+// Number and text formatting shared by the views.
+
+/** An editable cell's text: 6 significant digits, no trailing zeros. */
+export function cellText(v: number): string {
+  return Number(v.toPrecision(6)).toString();
+}
+
+/** A short number for bars and ticks. */
+export function short(v: number, digits = 3): string {
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 1e5 || a < 1e-3) return v.toExponential(2);
+  return Number(v.toPrecision(digits)).toString();
+}
+
+/** The exact-enough number of a tooltip. */
+export function precise(v: number): string {
+  return v.toPrecision(6);
+}
+
+/** `text` cut to `max` characters with an ellipsis. */
+export function truncate(text: string, max: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  return chars.slice(0, Math.max(1, max - 1)).join("") + "\u2026";
+}
+
+/** The label of query/key `i` (a fallback when the tokens list is short). */
+export function tokenAt(tokens: readonly string[], i: number, prefix: string): string {
+  const t = tokens[i];
+  return typeof t === "string" ? t : `${prefix}${i}`;
+}
+
+/** Parse a CSS colour string "rgb(r, g, b)" / "rgba(...)" / "#rrggbb" / "#rgb" into numbers. */
+export function parseCssColour(text: string): [number, number, number] {
+  const t = text.trim();
+  const m = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/i.exec(t);
+  if (m) return [Number(m[1]), Number(m[2]), Number(m[3])];
+  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(t);
+  if (hex) {
+    const x = hex[1];
+    if (x.length === 3) {
+      return [0, 1, 2].map((i) => parseInt(x[i] + x[i], 16)) as [number, number, number];
+    }
+    return [0, 2, 4].map((i) => parseInt(x.slice(i, i + 2), 16)) as [number, number, number];
+  }
+  return [128, 128, 128];
+}
