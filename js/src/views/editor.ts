@@ -1,0 +1,153 @@
+// The query editor: one text input per entry of Q. Commit on change or Enter.
+
+import { clear, h, listen, setText } from "../dom";
+import { cellText, tokenAt } from "../format";
+import { parseNumber } from "../parse";
+import { copyMatrix, type Snapshot } from "../store";
+import { runAll, type Actions, type Topic, type View } from "./view";
+
+const ROWS_MAX = 64;
+const DIMS_MAX = 64;
+
+interface Cell {
+  input: HTMLInputElement;
+  i: number;
+  j: number;
+  shown: string;
+  dirty: boolean;
+}
+
+export function editorView(actions: Actions): View {
+  const table = h("table", { class: "aw-editor-table" });
+  const more = h("p", { class: "aw-note", hidden: true });
+  const el = h(
+    "div",
+    { class: "aw-editor", "data-view": "editor" },
+    h("div", { class: "aw-scroll" }, table),
+    more,
+  );
+  let key = "";
+  let cells: Cell[] = [];
+  const byInput = new Map<EventTarget, Cell>();
+  let errorFrom: Cell | null = null;
+
+  function commit(c: Cell): void {
+    const s = actions.current();
+    const token = tokenAt(s.qTokens, c.i, "q");
+    const r = parseNumber(c.input.value);
+    if (!r.ok) {
+      c.input.setAttribute("aria-invalid", "true");
+      errorFrom = c;
+      actions.setLocalError(`Query ${token}, dim ${c.j}: ${r.reason}`);
+      return;
+    }
+    c.input.removeAttribute("aria-invalid");
+    c.dirty = false;
+    const Q = s.Q;
+    if (c.i >= Q.rows || c.j >= Q.cols) return;
+    const old = Q.data[c.i * Q.cols + c.j];
+    if (r.value === old || c.input.value === c.shown) {
+      // nothing changed (the text may be the rounded display of the full value)
+      if (errorFrom === c) {
+        errorFrom = null;
+        actions.setLocalError("");
+      }
+      c.input.value = c.shown;
+      return;
+    }
+    errorFrom = null;
+    const next = copyMatrix(Q);
+    next.data[c.i * Q.cols + c.j] = r.value;
+    actions.edit({ Q: next }, { row: c.i });
+  }
+
+  const off: Array<() => void> = [
+    listen(table, "input", (e) => {
+      const c = byInput.get(e.target as EventTarget);
+      if (c) c.dirty = true;
+    }),
+    listen(table, "change", (e) => {
+      const c = byInput.get(e.target as EventTarget);
+      if (c) commit(c);
+    }),
+    listen<KeyboardEvent>(table, "keydown", (e) => {
+      const c = byInput.get(e.target as EventTarget);
+      if (!c) return;
+      if (e.key === "Enter") {
+        e.preventDefault();
+        commit(c);
+      } else if (e.key === "Escape") {
+        c.dirty = false;
+        c.input.value = c.shown;
+        c.input.removeAttribute("aria-invalid");
+      }
+    }),
+  ];
+
+  function build(s: Snapshot, R: number, D: number): void {
+    clear(table);
+    cells = [];
+    byInput.clear();
+    const head = h("tr", undefined, h("th", { scope: "col", class: "aw-corner" }, "query"));
+    for (let j = 0; j < D; j++) head.appendChild(h("th", { scope: "col" }, `dim ${j}`));
+    const tbody = h("tbody");
+    for (let i = 0; i < R; i++) {
+      const token = tokenAt(s.qTokens, i, "q");
+      const th = h("th", { scope: "row" }, token);
+      th.setAttribute("title", token);
+      const tr = h("tr", undefined, th);
+      for (let j = 0; j < D; j++) {
+        const input = h("input", {
+          type: "text",
+          inputmode: "decimal",
+          autocomplete: "off",
+          spellcheck: "false",
+          "data-query": i,
+          "data-dim": j,
+          "aria-label": `q${token} dim ${j}`,
+        });
+        const cell: Cell = { input, i, j, shown: "", dirty: false };
+        cells.push(cell);
+        byInput.set(input, cell);
+        tr.appendChild(h("td", undefined, input));
+      }
+      tbody.appendChild(tr);
+    }
+    table.append(h("thead", undefined, head), tbody);
+  }
+
+  return {
+    el,
+    deps: ["Q", "tokens", "selected"] satisfies Topic[],
+    update(s: Snapshot) {
+      const R = Math.min(s.Q.rows, ROWS_MAX);
+      const D = Math.min(s.Q.cols, DIMS_MAX);
+      const k = `${R}|${D}|` + s.qTokens.slice(0, R).join("\u0000");
+      if (k !== key) {
+        key = k;
+        build(s, R, D);
+      }
+      const active = el.ownerDocument.activeElement;
+      for (const c of cells) {
+        const v = s.Q.data[c.i * s.Q.cols + c.j];
+        const text = cellText(v);
+        if (c.input === active && c.dirty) continue;
+        if (text !== c.shown) {
+          c.shown = text;
+          c.input.value = text;
+          c.input.removeAttribute("aria-invalid");
+          c.dirty = false;
+        } else if (!c.dirty && c.input.value !== text && c.input.getAttribute("aria-invalid") !== "true") {
+          c.input.value = text;
+        }
+        c.input.closest("tr")?.classList.toggle("is-selected", c.i === s.selected);
+      }
+      const notes: string[] = [];
+      if (s.Q.rows > ROWS_MAX) notes.push(`showing ${ROWS_MAX} of ${s.Q.rows} rows`);
+      if (s.Q.cols > DIMS_MAX) notes.push(`showing ${DIMS_MAX} of ${s.Q.cols} dimensions`);
+      more.hidden = notes.length === 0;
+      setText(more, notes.join("; "));
+    },
+    destroy: () => runAll(off),
+  };
+}

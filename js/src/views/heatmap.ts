@@ -1,0 +1,295 @@
+// The weights heatmap: queries down, keys across, with labels, legend and a hover tooltip.
+
+import { clear, h, listen, setText } from "../dom";
+import { precise, short, tokenAt, truncate } from "../format";
+import type { Snapshot } from "../store";
+import { gradient, seqIndex, sequentialLut } from "./lut";
+import { cssVar, paintGrid, sizeCanvas } from "./paint";
+import { runAll, type Actions, type Topic, type View } from "./view";
+
+const CELL_MAX = 52;
+const ROW_LABEL_W = 84;
+const COL_BAND_V = 64; // height of the band of vertical column labels
+const LABEL_MIN = 14; // smallest spacing of labels (CSS px)
+const CHAR_W = 7;
+
+interface Layout {
+  M: number;
+  N: number;
+  cellW: number;
+  cellH: number;
+  cssW: number;
+  cssH: number;
+  verticalCols: boolean;
+}
+
+export function heatmapView(actions: Actions): View {
+  const off: Array<() => void> = [];
+  const canvas = h("canvas", {
+    "data-view": "heatmap",
+    role: "img",
+    "aria-label": "Attention weights: one row per query, one column per key",
+  });
+  const tooltip = h("div", { class: "aw-tooltip", "data-role": "tooltip", role: "status", hidden: true });
+  const plot = h("div", { class: "aw-hm-plot" }, canvas, tooltip);
+  const rowLabels = h("div", { class: "aw-hm-rows", "aria-hidden": "true" });
+  const colLabels = h("div", { class: "aw-hm-cols", "aria-hidden": "true" });
+  const corner = h("div", { class: "aw-hm-corner" }, h("span", undefined, "query \\ key"));
+  const grid = h("div", { class: "aw-hm" }, corner, colLabels, rowLabels, plot);
+  const legendBar = h("div", { class: "aw-legend-bar" });
+  const legendTicks = h("div", { class: "aw-legend-ticks" });
+  const legend = h(
+    "div",
+    { class: "aw-legend", "data-role": "legend" },
+    h("span", { class: "aw-legend-label" }, "weight"),
+    h("div", { class: "aw-legend-scale" }, legendBar, legendTicks),
+  );
+  const note = h("p", { class: "aw-note aw-hm-note" });
+  const el = h("div", { class: "aw-heatmap" }, grid, legend, note);
+
+  let snap: Snapshot | null = null;
+  let layout: Layout | null = null;
+  let labelKey = "";
+  let hover: { row: number; col: number; x: number; y: number } | null = null;
+  let maxW = 0;
+
+  function computeLayout(s: Snapshot): Layout | null {
+    const w = s.result?.weights;
+    if (!w || w.rows === 0 || w.cols === 0) return null;
+    const M = w.rows;
+    const N = w.cols;
+    const host = el.clientWidth;
+    const avail = host > 0 ? Math.max(160, Math.min(480, host - ROW_LABEL_W - 12)) : 400;
+    const cw = Math.min(CELL_MAX, avail / N);
+    const chh = Math.min(CELL_MAX, avail / M);
+    // cells stay roughly square unless a side is long
+    const cellW = Math.min(cw, Math.max(chh, 28));
+    const ch = Math.min(chh, Math.max(cw, 28));
+    return {
+      M,
+      N,
+      cellW,
+      cellH: ch,
+      cssW: Math.round(cellW * N * 100) / 100,
+      cssH: Math.round(ch * M * 100) / 100,
+      verticalCols: s.kTokens.slice(0, N).some((t) => Array.from(t).length * CHAR_W > cellW - 6),
+    };
+  }
+
+  function drawLabels(s: Snapshot, L: Layout): void {
+    const key = [L.M, L.N, L.cellW, L.cellH, L.verticalCols, s.selected, s.qTokens.join("\u0000"), s.kTokens.join("\u0000")].join("|");
+    if (key === labelKey) return;
+    labelKey = key;
+    clear(rowLabels);
+    clear(colLabels);
+    rowLabels.style.height = `${L.cssH}px`;
+    rowLabels.style.width = `${ROW_LABEL_W}px`;
+    const rowStep = Math.max(1, Math.ceil(LABEL_MIN / L.cellH));
+    for (let i = 0; i < L.M; i += rowStep) {
+      const t = tokenAt(s.qTokens, i, "q");
+      const span = h("span", { class: "aw-hm-rowlabel" + (i === s.selected ? " is-selected" : ""), "data-query": i }, truncate(t, Math.floor((ROW_LABEL_W - 8) / CHAR_W)));
+      span.setAttribute("title", t);
+      const hh = Math.max(L.cellH, LABEL_MIN);
+      span.style.top = `${(i + 0.5) * L.cellH - hh / 2}px`;
+      span.style.height = `${hh}px`;
+      span.style.lineHeight = `${hh}px`;
+      rowLabels.appendChild(span);
+    }
+    colLabels.style.width = `${L.cssW}px`;
+    colLabels.style.height = L.verticalCols ? `${COL_BAND_V}px` : "20px";
+    colLabels.classList.toggle("is-vertical", L.verticalCols);
+    const colStep = Math.max(1, Math.ceil(LABEL_MIN / L.cellW));
+    for (let j = 0; j < L.N; j += colStep) {
+      const t = tokenAt(s.kTokens, j, "k");
+      const max = L.verticalCols ? Math.floor((COL_BAND_V - 4) / CHAR_W) : Math.max(1, Math.floor((L.cellW - 4) / CHAR_W));
+      const span = h("span", { class: "aw-hm-collabel", "data-key": j }, truncate(t, max));
+      span.setAttribute("title", t);
+      if (L.verticalCols) {
+        const ww = Math.max(Math.min(L.cellW, 18), LABEL_MIN);
+        span.style.left = `${(j + 0.5) * L.cellW - ww / 2}px`;
+        span.style.width = `${ww}px`;
+      } else {
+        span.style.left = `${j * L.cellW}px`;
+        span.style.width = `${L.cellW}px`;
+      }
+      colLabels.appendChild(span);
+    }
+  }
+
+  function drawCanvas(s: Snapshot, L: Layout): void {
+    const r = s.result;
+    if (!r) return;
+    const w = r.weights;
+    const mask = s.mask && s.mask.rows === w.rows && s.mask.cols === w.cols ? s.mask.data : null;
+    maxW = 0;
+    for (let k = 0; k < w.data.length; k++) {
+      if (mask && !mask[k]) continue;
+      if (w.data[k] > maxW) maxW = w.data[k];
+    }
+    const { ctx, W, H, dpr } = sizeCanvas(canvas, L.cssW, L.cssH);
+    drawLegend(maxW);
+    if (!ctx) return;
+    const lut = sequentialLut();
+    ctx.clearRect(0, 0, W, H);
+    paintGrid(ctx, W, H, { rows: w.rows, cols: w.cols, data: w.data, mask }, (v) => seqIndex(v, maxW), lut, "max");
+    const bg = cssVar(el, "--aw-bg", "#fff");
+    const accent = cssVar(el, "--aw-accent", "#d9480f");
+    // grid lines between cells when they are big enough to see
+    if (L.cellW * dpr >= 8 && L.cellH * dpr >= 8) {
+      ctx.strokeStyle = bg;
+      ctx.lineWidth = Math.max(1, Math.round(dpr));
+      ctx.beginPath();
+      for (let j = 1; j < L.N; j++) {
+        const x = Math.round((j * W) / L.N) + 0.5 * (ctx.lineWidth % 2);
+        ctx.moveTo(x, 0);
+        ctx.lineTo(x, H);
+      }
+      for (let i = 1; i < L.M; i++) {
+        const y = Math.round((i * H) / L.M) + 0.5 * (ctx.lineWidth % 2);
+        ctx.moveTo(0, y);
+        ctx.lineTo(W, y);
+      }
+      ctx.stroke();
+    }
+    // numbers in big cells
+    if (L.cellW >= 34 && L.cellH >= 18 && L.M * L.N <= 400) {
+      ctx.font = `${Math.round(10.5 * dpr)}px ${cssVar(el, "--aw-mono", "ui-monospace, monospace")}`;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      for (let i = 0; i < L.M; i++) {
+        for (let j = 0; j < L.N; j++) {
+          const k = i * L.N + j;
+          if (mask && !mask[k]) continue;
+          const v = w.data[k];
+          ctx.fillStyle = lut.text(seqIndex(v, maxW));
+          ctx.fillText(v.toFixed(2), ((j + 0.5) * W) / L.N, ((i + 0.5) * H) / L.M);
+        }
+      }
+    }
+    // the selected query's row
+    if (s.selected < L.M) {
+      const lw = Math.max(2, Math.round(2 * dpr));
+      const y0 = Math.round((s.selected * H) / L.M);
+      const y1 = Math.round(((s.selected + 1) * H) / L.M);
+      ctx.strokeStyle = accent;
+      ctx.lineWidth = lw;
+      ctx.strokeRect(lw / 2, y0 + lw / 2, W - lw, Math.max(lw, y1 - y0 - lw));
+    }
+  }
+
+  function drawLegend(max: number): void {
+    legendBar.style.background = gradient(sequentialLut());
+    clear(legendTicks);
+    for (const f of [0, 0.5, 1]) {
+      const t = h("span", { style: `left:${f * 100}%` }, f === 0 ? "0" : short(max * f));
+      legendTicks.appendChild(t);
+    }
+  }
+
+  function cellAt(e: MouseEvent): { row: number; col: number; x: number; y: number } | null {
+    if (!layout) return null;
+    const rect = canvas.getBoundingClientRect();
+    if (rect.width <= 0 || rect.height <= 0) return null;
+    const x = e.clientX - rect.left;
+    const y = e.clientY - rect.top;
+    const col = Math.floor((x / rect.width) * layout.N);
+    const row = Math.floor((y / rect.height) * layout.M);
+    if (row < 0 || col < 0 || row >= layout.M || col >= layout.N) return null;
+    return { row, col, x, y };
+  }
+
+  function showTooltip(): void {
+    const s = snap;
+    if (!hover || !s || !s.result || !layout) {
+      tooltip.hidden = true;
+      return;
+    }
+    const { row, col } = hover;
+    const k = row * layout.N + col;
+    const masked = !!(s.mask && s.mask.rows === layout.M && s.mask.cols === layout.N && !s.mask.data[k]);
+    clear(tooltip);
+    const line = (label: string, value: string, field: string) =>
+      h("div", { class: "aw-tt-line", "data-field": field }, h("span", { class: "aw-tt-k" }, label), h("span", { class: "aw-tt-v" }, value));
+    tooltip.append(
+      line("query", tokenAt(s.qTokens, row, "q"), "query"),
+      line("key", tokenAt(s.kTokens, col, "k"), "key"),
+      line("score", precise(s.result.scores.data[k]), "score"),
+      line("weight", precise(s.result.weights.data[k]) + (masked ? " (masked)" : ""), "weight"),
+    );
+    tooltip.hidden = false;
+    const pw = plot.clientWidth || layout.cssW;
+    const tw = tooltip.offsetWidth || 160;
+    const th = tooltip.offsetHeight || 70;
+    let left = hover.x + 14;
+    if (left + tw > pw + 90) left = Math.max(0, hover.x - tw - 10);
+    let top = hover.y + 14;
+    if (top + th > layout.cssH + 40) top = Math.max(0, hover.y - th - 10);
+    tooltip.style.left = `${left}px`;
+    tooltip.style.top = `${top}px`;
+  }
+
+  off.push(
+    listen<PointerEvent>(canvas, "pointermove", (e) => {
+      hover = cellAt(e);
+      showTooltip();
+    }),
+    listen(canvas, "pointerleave", () => {
+      hover = null;
+      tooltip.hidden = true;
+    }),
+    listen<MouseEvent>(canvas, "click", (e) => {
+      const c = cellAt(e);
+      if (c) actions.select(c.row);
+    }),
+    listen<MouseEvent>(rowLabels, "click", (e) => {
+      const t = (e.target as Element).closest("[data-query]");
+      if (t) actions.select(Number(t.getAttribute("data-query")));
+    }),
+  );
+
+  function render(): void {
+    const s = snap;
+    if (!s) return;
+    layout = computeLayout(s);
+    if (!layout) {
+      setText(note, "No weights to show.");
+      canvas.hidden = true;
+      return;
+    }
+    canvas.hidden = false;
+    drawLabels(s, layout);
+    drawCanvas(s, layout);
+    const big = layout.M > Math.floor(layout.cssH / LABEL_MIN) || layout.N > Math.floor(layout.cssW / LABEL_MIN);
+    setText(
+      note,
+      `${layout.M} queries \u00d7 ${layout.N} keys` +
+        (big ? " \u2014 drawn at screen resolution (each pixel shows the largest weight it covers); some labels skipped." : "") +
+        (s.preview ? " Preview (JS engine) until the kernel answers." : ""),
+    );
+    if (hover) showTooltip();
+  }
+
+  let lastWidth = 0;
+  const RO = (globalThis as { ResizeObserver?: typeof ResizeObserver }).ResizeObserver;
+  if (RO) {
+    const ro = new RO(() => {
+      const w = el.clientWidth;
+      if (Math.abs(w - lastWidth) > 4) {
+        lastWidth = w;
+        render();
+      }
+    });
+    ro.observe(el);
+    off.push(() => ro.disconnect());
+  }
+
+  return {
+    el,
+    deps: ["result", "tokens", "selected", "mask"] satisfies Topic[],
+    update(s: Snapshot) {
+      snap = s;
+      render();
+    },
+    destroy: () => runAll(off),
+  };
+}

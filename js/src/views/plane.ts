@@ -1,0 +1,361 @@
+// The 2-D plane: keys as points, queries as draggable points (pointer and arrow keys).
+// d = 2: the space itself. d > 2: the keys' top-2 principal components (pca.ts).
+
+import type { Matrix } from "../codec";
+import { clear, listen, s as svg, setText, h } from "../dom";
+import { short, tokenAt, truncate } from "../format";
+import { moveAlongPlane, planeFor, project } from "../pca";
+import { copyMatrix, type Snapshot } from "../store";
+import { runAll, type Actions, type Topic, type View } from "./view";
+
+const SIZE = 300;
+const X0 = 30; // plot area: [X0, X1] x [Y0, Y1] (viewBox units)
+const X1 = 292;
+const Y0 = 8;
+const Y1 = 270;
+const LINES_MAX = 300;
+const KEY_LABELS_MAX = 40;
+
+interface Adapter {
+  axes: [string, string];
+  project(x: Float64Array): [number, number];
+  move(x: Float64Array, dx: number, dy: number): Float64Array;
+}
+
+function adapterFor(K: Matrix, Q: Matrix): Adapter | null {
+  const d = K.cols;
+  if (d === 0 || Q.cols !== d) return null;
+  const plane = planeFor(K, Q);
+  return {
+    axes: d === 1 ? ["dim 0", ""] : d === 2 ? ["dim 0", "dim 1"] : ["PC 1", "PC 2"],
+    project: (x) => {
+      const p = project(plane, x);
+      return [p[0], p[1]];
+    },
+    move: (x, dx, dy) => moveAlongPlane(plane, x, dx, dy),
+  };
+}
+
+const rowOf = (m: Matrix, i: number) => m.data.slice(i * m.cols, (i + 1) * m.cols);
+
+interface Frame {
+  mx: number;
+  my: number;
+  scale: number; // viewBox units per data unit
+}
+
+export function planeView(actions: Actions): View {
+  const root = svg("svg", {
+    "data-view": "plane",
+    viewBox: `0 0 ${SIZE} ${SIZE}`,
+    width: SIZE,
+    height: SIZE,
+    role: "group",
+    "aria-label": "Queries and keys in a plane; drag a query, or focus it and use the arrow keys",
+  });
+  const gAxes = svg("g", { class: "aw-pl-axes" });
+  const gLines = svg("g", { class: "aw-pl-lines" });
+  const gKeys = svg("g", { class: "aw-pl-keys" });
+  const gQueries = svg("g", { class: "aw-pl-queries" });
+  root.append(
+    svg("rect", { class: "aw-pl-bg", x: X0, y: Y0, width: X1 - X0, height: Y1 - Y0, rx: 4 }),
+    gAxes,
+    gLines,
+    gKeys,
+    gQueries,
+  );
+  const note = h("p", { class: "aw-note aw-plane-note" });
+  const el = h("div", { class: "aw-plane" }, root, note);
+
+  let snap: Snapshot | null = null;
+  let adapter: Adapter | null = null;
+  let adapterFor_K: Matrix | null = null;
+  let frame: Frame | null = null;
+  let structKey = "";
+  let keyPts: Array<[number, number]> = [];
+  let keyEls: SVGGElement[] = [];
+  let lineEls: SVGLineElement[] = [];
+  let queryEls: SVGGElement[] = [];
+  let drag: {
+    i: number;
+    pointerId: number;
+    x: number;
+    y: number;
+    start: Float64Array;
+    unitsPerPx: number;
+    target: Element;
+  } | null = null;
+
+  const sx = (f: Frame, x: number) => (X0 + X1) / 2 + (x - f.mx) * f.scale;
+  const sy = (f: Frame, y: number) => (Y0 + Y1) / 2 - (y - f.my) * f.scale;
+
+  function fit(points: Array<[number, number]>): Frame {
+    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    for (const [x, y] of points) {
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      x0 = Math.min(x0, x); x1 = Math.max(x1, x);
+      y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+    }
+    if (!Number.isFinite(x0)) return { mx: 0, my: 0, scale: 50 };
+    // include the origin when it is near, so the axes help reading
+    const span = Math.max(x1 - x0, y1 - y0, 1e-9);
+    if (x0 > 0 && x0 < span * 0.5) x0 = 0;
+    if (x1 < 0 && -x1 < span * 0.5) x1 = 0;
+    if (y0 > 0 && y0 < span * 0.5) y0 = 0;
+    if (y1 < 0 && -y1 < span * 0.5) y1 = 0;
+    const w = Math.max(x1 - x0, y1 - y0, 1e-9) * 1.25;
+    return { mx: (x0 + x1) / 2, my: (y0 + y1) / 2, scale: Math.min(X1 - X0, Y1 - Y0) / w };
+  }
+
+  function inView(f: Frame, pts: Array<[number, number]>): boolean {
+    return pts.every(([x, y]) => {
+      const a = sx(f, x);
+      const b = sy(f, y);
+      return a >= X0 + 2 && a <= X1 - 2 && b >= Y0 + 2 && b <= Y1 - 2;
+    });
+  }
+
+  function queryPoints(s: Snapshot): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    if (!adapter) return out;
+    for (let i = 0; i < s.Q.rows; i++) out.push(adapter.project(rowOf(s.Q, i)));
+    return out;
+  }
+
+  function drawAxes(f: Frame): void {
+    clear(gAxes);
+    const a = adapter!;
+    const ox = sx(f, 0);
+    const oy = sy(f, 0);
+    if (ox > X0 && ox < X1) gAxes.appendChild(svg("line", { class: "aw-pl-axis", x1: ox, x2: ox, y1: Y0, y2: Y1 }));
+    if (oy > Y0 && oy < Y1 && a.axes[1]) gAxes.appendChild(svg("line", { class: "aw-pl-axis", x1: X0, x2: X1, y1: oy, y2: oy }));
+    if (a.axes[1] === "" && oy > Y0 && oy < Y1) gAxes.appendChild(svg("line", { class: "aw-pl-axis", x1: X0, x2: X1, y1: oy, y2: oy }));
+    gAxes.appendChild(svg("text", { class: "aw-pl-axlabel", x: (X0 + X1) / 2, y: SIZE - 12, "text-anchor": "middle" }, a.axes[0]));
+    if (a.axes[1]) {
+      gAxes.appendChild(
+        svg("text", { class: "aw-pl-axlabel", x: 12, y: (Y0 + Y1) / 2, "text-anchor": "middle", transform: `rotate(-90 12 ${(Y0 + Y1) / 2})` }, a.axes[1]),
+      );
+    }
+    // ticks: the extent in data units at the corners
+    const lo = (X0 - (X0 + X1) / 2) / f.scale + f.mx;
+    const hi = (X1 - (X0 + X1) / 2) / f.scale + f.mx;
+    gAxes.appendChild(svg("text", { class: "aw-pl-tick", x: X0 + 2, y: Y1 + 12 }, short(lo, 2)));
+    gAxes.appendChild(svg("text", { class: "aw-pl-tick", x: X1 - 2, y: Y1 + 12, "text-anchor": "end" }, short(hi, 2)));
+  }
+
+  function build(s: Snapshot): void {
+    clear(gKeys);
+    clear(gLines);
+    clear(gQueries);
+    keyEls = [];
+    lineEls = [];
+    queryEls = [];
+    const f = frame!;
+    const N = s.K.rows;
+    for (let j = 0; j < Math.min(N, LINES_MAX); j++) {
+      const ln = svg("line", { class: "aw-pl-line" });
+      lineEls.push(ln);
+      gLines.appendChild(ln);
+    }
+    for (let j = 0; j < N; j++) {
+      const [x, y] = keyPts[j];
+      const t = tokenAt(s.kTokens, j, "k");
+      const g = svg("g", { class: "aw-pl-key", "data-key-point": j, transform: `translate(${sx(f, x)} ${sy(f, y)})` });
+      g.appendChild(svg("title", undefined, `key ${t}`));
+      g.appendChild(svg("rect", { class: "aw-pl-keymark", x: -4, y: -4, width: 8, height: 8, rx: 1.5 }));
+      if (N <= KEY_LABELS_MAX) g.appendChild(svg("text", { class: "aw-pl-keylabel", x: 7, y: -6 }, truncate(t, 10)));
+      keyEls.push(g);
+      gKeys.appendChild(g);
+    }
+    for (let i = 0; i < s.Q.rows; i++) {
+      const t = tokenAt(s.qTokens, i, "q");
+      const g = svg("g", {
+        class: "aw-pl-query",
+        "data-query-point": i,
+        tabindex: 0,
+        role: "slider",
+        "aria-roledescription": "draggable point",
+        "aria-label": `query ${t}`,
+        "aria-valuemin": -1e308,
+        "aria-valuemax": 1e308,
+      });
+      g.appendChild(svg("title", undefined, `query ${t}: drag, or use the arrow keys (Shift: bigger steps)`));
+      g.appendChild(svg("circle", { class: "aw-pl-hit", r: 14 }));
+      g.appendChild(svg("circle", { class: "aw-pl-ring", r: 10 }));
+      g.appendChild(svg("circle", { class: "aw-pl-dot", r: 6 }));
+      g.appendChild(svg("text", { class: "aw-pl-qlabel", x: 9, y: 14 }, truncate(t, 12)));
+      queryEls.push(g);
+      gQueries.appendChild(g);
+    }
+  }
+
+  function place(s: Snapshot): void {
+    const f = frame!;
+    const qp = queryPoints(s);
+    for (let i = 0; i < queryEls.length; i++) {
+      const g = queryEls[i];
+      const [x, y] = qp[i];
+      g.setAttribute("transform", `translate(${sx(f, x)} ${sy(f, y)})`);
+      g.classList.toggle("is-selected", i === s.selected);
+      g.setAttribute("aria-valuenow", short(x, 4));
+      g.setAttribute("aria-valuetext", `${adapter!.axes[0]} ${short(x, 4)}` + (adapter!.axes[1] ? `, ${adapter!.axes[1]} ${short(y, 4)}` : ""));
+    }
+    // lines from the selected query to the keys, opacity = weight
+    const w = s.result?.weights;
+    const sel = s.selected;
+    const [qx, qy] = qp[sel] ?? [NaN, NaN];
+    for (let j = 0; j < lineEls.length; j++) {
+      const ln = lineEls[j];
+      const a = w && sel < w.rows && j < w.cols ? w.data[sel * w.cols + j] : 0;
+      if (!Number.isFinite(qx) || !(a > 0.005)) {
+        ln.setAttribute("visibility", "hidden");
+        continue;
+      }
+      ln.setAttribute("visibility", "visible");
+      ln.setAttribute("x1", String(sx(f, qx)));
+      ln.setAttribute("y1", String(sy(f, qy)));
+      ln.setAttribute("x2", String(sx(f, keyPts[j][0])));
+      ln.setAttribute("y2", String(sy(f, keyPts[j][1])));
+      ln.setAttribute("stroke-opacity", a.toFixed(3));
+      ln.setAttribute("stroke-width", (1 + 3 * a).toFixed(2));
+    }
+    for (let j = 0; j < keyEls.length; j++) {
+      const a = w && sel < w.rows && j < w.cols ? w.data[sel * w.cols + j] : 0;
+      keyEls[j].style.setProperty("--aw-w", a.toFixed(3));
+    }
+  }
+
+  function render(force = false): void {
+    const s = snap;
+    if (!s) return;
+    if (s.K !== adapterFor_K || !adapter) {
+      adapterFor_K = s.K;
+      try {
+        adapter = adapterFor(s.K, s.Q);
+      } catch {
+        adapter = null;
+      }
+      frame = null;
+      if (adapter) keyPts = Array.from({ length: s.K.rows }, (_, j) => adapter!.project(rowOf(s.K, j)));
+    }
+    if (!adapter || s.Q.cols !== s.K.cols) {
+      clear(gAxes); clear(gKeys); clear(gLines); clear(gQueries);
+      structKey = "";
+      adapter = null;
+      setText(note, s.Q.cols !== s.K.cols
+        ? `Queries (d_q = ${s.Q.cols}) and keys (d_k = ${s.K.cols}) have different widths: no shared plane to draw.`
+        : "Nothing to draw.");
+      return;
+    }
+    const qp = queryPoints(s);
+    if (!drag && (!frame || force || !inView(frame, qp))) {
+      frame = fit([...keyPts, ...qp]);
+      drawAxes(frame);
+      structKey = "";
+    }
+    const key = `${s.Q.rows}|${s.K.rows}|${s.qTokens.join("\u0000")}|${s.kTokens.join("\u0000")}`;
+    if (key !== structKey && !drag) {
+      structKey = key;
+      const focused = queryEls.findIndex((g) => g === el.ownerDocument.activeElement);
+      build(s);
+      if (focused >= 0 && queryEls[focused]) (queryEls[focused] as unknown as HTMLElement).focus();
+    }
+    place(s);
+    const d = s.K.cols;
+    setText(
+      note,
+      d === 2
+        ? "The plane is the 2-D space itself. Drag a query (or focus it and use the arrow keys)."
+        : d === 1
+          ? "1-D: queries and keys on a line. Drag a query left or right."
+          : `d = ${d}: the plane of the keys' first two principal components. Dragging moves the query along that plane only.`,
+    );
+  }
+
+  function edit(i: number, row: Float64Array): void {
+    const Q = copyMatrix(actions.current().Q);
+    if (i >= Q.rows || row.length !== Q.cols) return;
+    Q.data.set(row, i * Q.cols);
+    actions.edit({ Q }, { row: i });
+  }
+
+  const pointFrom = (e: Event) => (e.target as Element).closest?.("[data-query-point]") ?? null;
+
+  const off: Array<() => void> = [
+    listen<PointerEvent>(gQueries, "pointerdown", (e) => {
+      const g = pointFrom(e);
+      if (!g || e.button !== 0 || !adapter || !frame) return;
+      e.preventDefault();
+      const i = Number(g.getAttribute("data-query-point"));
+      const rect = root.getBoundingClientRect();
+      const vbPerPx = rect.width > 0 ? SIZE / rect.width : 1;
+      drag = {
+        i,
+        pointerId: e.pointerId,
+        x: e.clientX,
+        y: e.clientY,
+        start: rowOf(actions.current().Q, i),
+        unitsPerPx: vbPerPx / frame.scale,
+        target: g,
+      };
+      try {
+        (g as Element).setPointerCapture(e.pointerId);
+      } catch {
+        /* jsdom */
+      }
+      (g as unknown as HTMLElement).focus?.({ preventScroll: true });
+      g.classList.add("is-dragging");
+      if (actions.current().selected !== i) actions.select(i);
+    }),
+    listen<PointerEvent>(gQueries, "pointermove", (e) => {
+      if (!drag || e.pointerId !== drag.pointerId || !adapter) return;
+      const dx = (e.clientX - drag.x) * drag.unitsPerPx;
+      const dy = -(e.clientY - drag.y) * drag.unitsPerPx;
+      if (dx === 0 && dy === 0) return;
+      edit(drag.i, adapter.move(drag.start, dx, dy));
+    }),
+    ...["pointerup", "pointercancel", "lostpointercapture"].map((type) =>
+      listen<PointerEvent>(gQueries, type, (e) => {
+        if (!drag || e.pointerId !== drag.pointerId) return;
+        drag.target.classList.remove("is-dragging");
+        try {
+          drag.target.releasePointerCapture(e.pointerId);
+        } catch {
+          /* already released */
+        }
+        drag = null;
+        render();
+      }),
+    ),
+    listen<KeyboardEvent>(gQueries, "keydown", (e) => {
+      const g = pointFrom(e);
+      if (!g || !adapter || !frame) return;
+      const dirs: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+      const dir = dirs[e.key];
+      if (!dir) return;
+      e.preventDefault();
+      const i = Number(g.getAttribute("data-query-point"));
+      const span = (X1 - X0) / frame.scale;
+      const step = span * (e.shiftKey ? 0.2 : 0.05);
+      const cur = actions.current();
+      if (cur.selected !== i) actions.select(i);
+      edit(i, adapter.move(rowOf(cur.Q, i), dir[0] * step, dir[1] * step));
+    }),
+    listen(gQueries, "focusin", (e) => {
+      const g = pointFrom(e);
+      if (!g) return;
+      const i = Number(g.getAttribute("data-query-point"));
+      if (actions.current().selected !== i) actions.select(i);
+    }),
+  ];
+
+  return {
+    el,
+    deps: ["Q", "K", "tokens", "selected", "result"] satisfies Topic[],
+    update(s: Snapshot, changed: ReadonlySet<Topic>) {
+      snap = s;
+      render(changed.has("K"));
+    },
+    destroy: () => runAll(off),
+  };
+}

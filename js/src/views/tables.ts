@@ -1,0 +1,99 @@
+// The numbers: weights (queries x keys) and output (queries x d_v) as tables.
+
+import type { Matrix } from "../codec";
+import { clear, h, setText } from "../dom";
+import { tokenAt } from "../format";
+import type { Snapshot } from "../store";
+import type { Topic, View } from "./view";
+
+export const TABLE_MAX = 64;
+
+interface NumberTable {
+  el: HTMLElement;
+  update(m: Matrix | null, rowLabels: string[], colLabels: string[], digits: number): void;
+}
+
+function numberTable(view: string, caption: string, what: [string, string]): NumberTable {
+  const table = h("table", { class: "aw-table", "data-view": view });
+  const cap = h("caption", undefined, caption);
+  const thead = h("thead");
+  const tbody = h("tbody");
+  table.append(cap, thead, tbody);
+  const more = h("p", { class: "aw-note", "data-role": "truncated", hidden: true });
+  const el = h("div", { class: "aw-table-wrap" }, h("div", { class: "aw-scroll" }, table), more);
+  let shapeKey = "";
+  let cells: HTMLTableCellElement[] = [];
+
+  return {
+    el,
+    update(m, rowLabels, colLabels, digits) {
+      const R = m ? Math.min(m.rows, TABLE_MAX) : 0;
+      const C = m ? Math.min(m.cols, TABLE_MAX) : 0;
+      const key = [R, C, rowLabels.slice(0, R).join("\u0000"), colLabels.slice(0, C).join("\u0000")].join("|");
+      if (key !== shapeKey) {
+        shapeKey = key;
+        clear(thead);
+        clear(tbody);
+        cells = [];
+        const hr = h("tr", undefined, h("th", { scope: "col", class: "aw-corner" }));
+        for (let j = 0; j < C; j++) hr.appendChild(h("th", { scope: "col" }, colLabels[j]));
+        thead.appendChild(hr);
+        for (let i = 0; i < R; i++) {
+          const tr = h("tr", undefined, h("th", { scope: "row" }, rowLabels[i]));
+          for (let j = 0; j < C; j++) {
+            const td = h("td");
+            cells.push(td);
+            tr.appendChild(td);
+          }
+          tbody.appendChild(tr);
+        }
+      }
+      if (m) {
+        for (let i = 0; i < R; i++) {
+          for (let j = 0; j < C; j++) {
+            const v = m.data[i * m.cols + j];
+            const td = cells[i * C + j];
+            const dv = String(v);
+            if (td.getAttribute("data-value") !== dv) {
+              td.setAttribute("data-value", dv);
+              td.textContent = v.toFixed(digits);
+            }
+          }
+        }
+      }
+      const parts: string[] = [];
+      if (m && m.rows > TABLE_MAX) parts.push(`showing ${TABLE_MAX} of ${m.rows} rows (${what[0]})`);
+      if (m && m.cols > TABLE_MAX) parts.push(`showing ${TABLE_MAX} of ${m.cols} columns (${what[1]})`);
+      more.hidden = parts.length === 0;
+      setText(more, parts.length ? parts.join("; ") + ": the first 64 \u00d7 64 only." : "");
+    },
+  };
+}
+
+export function tablesView(): View {
+  const weights = numberTable("weights", "Weights \u03b1 (rows: queries, columns: keys)", ["queries", "keys"]);
+  const output = numberTable("output", "Output (rows: queries, columns: dimensions of v)", ["queries", "dimensions"]);
+  const body = h("div", { class: "aw-numbers-body" }, weights.el, output.el);
+  const el = h(
+    "details",
+    { class: "aw-numbers", open: true },
+    h("summary", undefined, "Numbers"),
+    body,
+  );
+  return {
+    el,
+    deps: ["result", "tokens"] satisfies Topic[],
+    update(s: Snapshot) {
+      const r = s.result;
+      const M = r ? r.weights.rows : 0;
+      const qt = Array.from({ length: Math.min(M, TABLE_MAX) }, (_, i) => tokenAt(s.qTokens, i, "q"));
+      const N = r ? r.weights.cols : 0;
+      const kt = Array.from({ length: Math.min(N, TABLE_MAX) }, (_, j) => tokenAt(s.kTokens, j, "k"));
+      const dv = r ? r.output.cols : 0;
+      const dims = Array.from({ length: Math.min(dv, TABLE_MAX) }, (_, j) => String(j));
+      weights.update(r ? r.weights : null, qt, kt, 3);
+      output.update(r ? r.output : null, qt, dims, 3);
+    },
+    destroy() {},
+  };
+}

@@ -1,0 +1,43 @@
+// What every view module implements, and what it may ask the widget to do.
+
+import type { EditValues, Snapshot } from "../store";
+
+export type Topic =
+  | "Q"
+  | "K"
+  | "V"
+  | "tokens"
+  | "score"
+  | "params"
+  | "mask"
+  | "temperature"
+  | "result"
+  | "selected"
+  | "error"
+  | "state";
+
+export interface Actions {
+  /** A local edit: previewed at once, sent to the kernel (coalesced). `row`: only that query changed. */
+  edit(values: EditValues, hint?: { row?: number }): void;
+  /** Select a query (UI state: saved to the model, no edit_id). */
+  select(i: number): void;
+  /** Ask the kernel for new parameters of the current score. */
+  resample(): void;
+  /** Show a local error ("" clears it). */
+  setLocalError(message: string): void;
+  /** The up-to-date snapshot (local edits included), for event handlers. */
+  current(): Snapshot;
+}
+
+export interface View {
+  readonly el: Element;
+  /** The topics whose change needs an update. */
+  readonly deps: readonly Topic[];
+  update(s: Snapshot, changed: ReadonlySet<Topic>): void;
+  destroy(): void;
+}
+
+/** Run `fns` (listener removers). */
+export function runAll(fns: Array<() => void>): void {
+  for (const f of fns.splice(0)) f();
+}
