@@ -1,0 +1,15 @@
+// The anywidget entry point: `export default { render }`, plus the static-page helpers.
+
+import "./style.css";
+import { mount } from "./app";
+import type { AnyModel } from "./types";
+
+export { createLocalModel, mountStatic } from "./static";
+export type { AnyModel } from "./types";
+
+/** Build the view of `model` in `el`; returns the cleanup (removes listeners and DOM). */
+export function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void {
+  return mount(model, el);
+}
+
+export default { render };

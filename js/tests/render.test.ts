@@ -1,0 +1,193 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it } from "vitest";
+import { encodeMatrix, matrix } from "../src/codec";
+import widget, { createLocalModel, mountStatic, render } from "../src/index";
+
+// jsdom has no canvas: getContext returns null (and logs); the views must cope with null.
+HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
+
+const HOSTILE = '<img src=x onerror="globalThis.__pwned=1">';
+
+function state(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const h = 3;
+  const W = matrix(h, 4, Array.from({ length: h * 4 }, (_, i) => Math.sin(i)));
+  const U = matrix(h, 2, Array.from({ length: h * 2 }, (_, i) => Math.cos(i)));
+  const v = { dtype: "float64", shape: [h], buffer: new DataView(new Float64Array([0.5, -1, 0.25]).buffer) };
+  return {
+    Q: encodeMatrix(matrix(2, 2, [1, 0, 0.5, 2])),
+    K: encodeMatrix(matrix(3, 2, [1, 0, 0, 1, -1, 1])),
+    V: null,
+    query_tokens: [HOSTILE, "q1"],
+    key_tokens: ["x", HOSTILE, "z"],
+    score: "scaled_dot",
+    params: {},
+    param_sets: {
+      dot: {},
+      scaled_dot: {},
+      general: { W: encodeMatrix(matrix(2, 2, [1, 0.5, -0.5, 1])) },
+      concat: { W: encodeMatrix(W), v },
+      additive: { W: encodeMatrix(matrix(h, 2, [1, 2, 3, 4, 5, 6])), U: encodeMatrix(U), v },
+    },
+    mask: null,
+    temperature: 1,
+    selected_query: 0,
+    edit_id: 0,
+    result_id: 0,
+    error: "",
+    ...extra,
+  };
+}
+
+let cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+  document.body.innerHTML = "";
+});
+
+function mountLocal() {
+  const el = document.createElement("div");
+  document.body.appendChild(el);
+  const model = createLocalModel(state());
+  const cleanup = render({ model, el });
+  cleanups.push(cleanup);
+  return { el, model, root: el.querySelector(".attnwidget") as HTMLElement };
+}
+
+describe("render (jsdom)", () => {
+  it("exports render as default and named, and mountStatic", () => {
+    expect(widget.render).toBe(render);
+    expect(typeof mountStatic).toBe("function");
+  });
+
+  it("builds every view with the DOM hooks, tokens as text", () => {
+    const { root } = mountLocal();
+    expect(root.dataset.mode).toBe("static");
+    expect(root.dataset.state).toBe("ready");
+    const buttons = [...root.querySelectorAll("button[data-score]")];
+    expect(buttons.map((b) => b.textContent)).toEqual(["dot", "general", "scaled dot", "concat", "additive"]);
+    expect(buttons.map((b) => b.getAttribute("aria-pressed"))).toEqual(["false", "false", "true", "false", "false"]);
+    expect(root.querySelector('[data-role="formula"] math')?.namespaceURI).toBe("http://www.w3.org/1998/Math/MathML");
+    expect(root.querySelector('[data-role="formula"] msqrt')).not.toBeNull();
+    for (const sel of [
+      'canvas[data-view="heatmap"]',
+      'table[data-view="weights"]',
+      'table[data-view="output"]',
+      '[data-view="steps"]',
+      'select[data-role="query-select"]',
+      '[data-view="output-visual"]',
+      '[data-view="editor"]',
+      'svg[data-view="plane"]',
+      '[data-view="params"]',
+      'button[data-role="resample"]',
+      'input[data-role="temperature"]',
+      '[data-role="error"][role="alert"]',
+      '[data-role="tooltip"]',
+      '[data-query-point="1"]',
+    ]) {
+      expect(root.querySelector(sel), sel).not.toBeNull();
+    }
+    // no element was created from a token
+    expect(root.querySelector("img")).toBeNull();
+    expect((globalThis as { __pwned?: number }).__pwned).toBeUndefined();
+    const weights = root.querySelector('table[data-view="weights"]')!;
+    const heads = [...weights.querySelectorAll("thead th")].map((t) => t.textContent);
+    expect(heads).toEqual(["", "x", HOSTILE, "z"]);
+    expect(weights.querySelector("tbody th")?.textContent).toBe(HOSTILE);
+    const tds = [...weights.querySelectorAll("tbody tr:first-child td")];
+    const sum = tds.reduce((s, td) => s + Number(td.getAttribute("data-value")), 0);
+    expect(sum).toBeCloseTo(1, 12);
+    expect(tds[0].textContent).toBe(Number(tds[0].getAttribute("data-value")).toFixed(3));
+    const out = root.querySelector('table[data-view="output"]')!;
+    expect([...out.querySelectorAll("thead th")].map((t) => t.textContent)).toEqual(["", "0", "1"]);
+    const input = root.querySelector('input[data-query="0"][data-dim="1"]') as HTMLInputElement;
+    expect(input.value).toBe("0");
+    expect(input.getAttribute("aria-label")).toBe(`q${HOSTILE} dim 1`);
+    expect((root.querySelector('button[data-role="resample"]') as HTMLButtonElement).disabled).toBe(true);
+    expect((root.querySelector('[data-role="error"]') as HTMLElement).hidden).toBe(true);
+  });
+
+  it("a score click is an edit answered by the local model", () => {
+    const { root, model } = mountLocal();
+    const before = root.querySelector('table[data-view="weights"] td')!.getAttribute("data-value");
+    (root.querySelector('button[data-score="dot"]') as HTMLButtonElement).click();
+    expect(model.get("score")).toBe("dot");
+    expect(model.get("edit_id")).toBe(1);
+    expect(model.get("result_id")).toBe(1);
+    expect(root.dataset.state).toBe("ready");
+    expect(root.querySelector('button[data-score="dot"]')!.getAttribute("aria-pressed")).toBe("true");
+    expect(root.querySelector('[data-role="formula"] msqrt')).toBeNull();
+    const after = root.querySelector('table[data-view="weights"] td')!.getAttribute("data-value");
+    expect(after).not.toBe(before);
+  });
+
+  it("a bad cell shows the reason and sends nothing; a good one edits Q", () => {
+    const { root, model } = mountLocal();
+    const input = root.querySelector('input[data-query="1"][data-dim="0"]') as HTMLInputElement;
+    input.value = "1,5";
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    const err = root.querySelector('[data-role="error"]') as HTMLElement;
+    expect(err.hidden).toBe(false);
+    expect(err.textContent).toMatch(/not a number/);
+    expect(input.getAttribute("aria-invalid")).toBe("true");
+    expect(model.get("edit_id")).toBe(0);
+    input.value = "-2.5";
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    expect(model.get("edit_id")).toBe(1);
+    expect(err.hidden).toBe(true);
+    expect(input.hasAttribute("aria-invalid")).toBe(false);
+    const q = new Float64Array(model.get("Q").buffer.buffer.slice(0));
+    expect(Array.from(q)).toEqual([1, 0, -2.5, 2]);
+  });
+
+  it("temperature refuses <= 0 and non-numbers", () => {
+    const { root, model } = mountLocal();
+    const t = root.querySelector('input[data-role="temperature"]') as HTMLInputElement;
+    for (const bad of ["0", "-1", "hot"]) {
+      t.value = bad;
+      t.dispatchEvent(new Event("change", { bubbles: true }));
+      expect(t.getAttribute("aria-invalid")).toBe("true");
+      expect((root.querySelector('[data-role="error"]') as HTMLElement).hidden).toBe(false);
+    }
+    expect(model.get("edit_id")).toBe(0);
+    t.value = "2";
+    t.dispatchEvent(new Event("change", { bubbles: true }));
+    expect(model.get("temperature")).toBe(2);
+    expect(model.get("result_id")).toBe(1);
+  });
+
+  it("selecting a query is UI state, not an edit", () => {
+    const { root, model } = mountLocal();
+    const sel = root.querySelector('select[data-role="query-select"]') as HTMLSelectElement;
+    expect([...sel.options].map((o) => o.textContent)).toEqual([`0: ${HOSTILE.slice(0, 39)}\u2026`, "1: q1"]);
+    sel.value = "1";
+    sel.dispatchEvent(new Event("change", { bubbles: true }));
+    expect(model.get("selected_query")).toBe(1);
+    expect(model.get("edit_id")).toBe(0);
+  });
+
+  it("shows the parameters of general, concat and additive", () => {
+    const { root } = mountLocal();
+    for (const [score, names] of [["general", ["W"]], ["concat", ["W", "v"]], ["additive", ["W", "U", "v"]], ["dot", []]] as const) {
+      (root.querySelector(`button[data-score="${score}"]`) as HTMLButtonElement).click();
+      const got = [...root.querySelectorAll("[data-view=params] canvas")].map((c) => c.getAttribute("data-param"));
+      expect(got, score).toEqual(names);
+    }
+    expect(root.querySelector('[data-role="no-params"]')?.textContent).toMatch(/no parameters/);
+  });
+
+  it("cleanup removes the DOM and the model listeners", async () => {
+    const el = document.createElement("div");
+    document.body.appendChild(el);
+    const model = createLocalModel(state());
+    const cleanup = await mountStatic(el, state());
+    cleanup();
+    expect(el.querySelector(".attnwidget")).toBeNull();
+    // a model we rendered and cleaned up has no listeners left
+    const c2 = render({ model, el });
+    c2();
+    model.set("score", "dot");
+    model.set("edit_id", 1);
+    expect(() => model.save_changes()).not.toThrow();
+  });
+});
