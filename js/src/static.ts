@@ -1,7 +1,8 @@
 // A local model for static pages: the same view, with the JS engine in place of the kernel.
 
-import { decodeMask, decodeMatrix, decodeParams, encodeMatrix, type WireArray } from "./codec";
-import { attention } from "./engine";
+import { decodeMask, decodeMatrix, decodeParams, encodeMatrix, type Mask, type Matrix, type Params, type WireArray } from "./codec";
+import { attention, type ScoreName } from "./engine";
+import { knownMatrix, wireOf } from "./wirecache";
 import { mount } from "./app";
 import type { AnyModel, Listener } from "./types";
 
@@ -38,21 +39,39 @@ function normDict(d: unknown): unknown {
 }
 
 interface Results {
-  scores: WireArray;
-  weights: WireArray;
-  output: WireArray;
+  scores: Matrix;
+  weights: Matrix;
+  output: Matrix;
   params: unknown;
 }
 
-/** Recompute from the state's inputs (throws the engine's error). */
-function compute(st: Record<string, unknown>): Results {
-  const score = st.score as Parameters<typeof attention>[0]["score"];
+interface Inputs {
+  Q: Matrix;
+  K: Matrix;
+  V?: Matrix;
+  score: ScoreName;
+  params: Params;
+  rawParams: unknown;
+  mask: Mask | null;
+  temperature: number;
+}
+
+const masks = new WeakMap<object, Mask | null>();
+function maskOf(w: WireArray): Mask | null {
+  let m = masks.get(w);
+  if (m === undefined) masks.set(w, (m = decodeMask(w)));
+  return m;
+}
+
+/** The state's inputs, decoded and checked (throws the engine's kind of message). */
+function inputsOf(st: Record<string, unknown>): Inputs {
+  const score = st.score as ScoreName;
   const sets = (st.param_sets ?? {}) as Record<string, unknown>;
   const rawParams = sets[score as string] ?? st.params ?? null;
-  const Q = decodeMatrix(st.Q as WireArray);
-  const K = decodeMatrix(st.K as WireArray);
-  const V = st.V ? decodeMatrix(st.V as WireArray) : undefined;
-  const mask = st.mask ? decodeMask(st.mask as WireArray) : null;
+  const Q = knownMatrix(st.Q) ?? decodeMatrix(st.Q as WireArray);
+  const K = knownMatrix(st.K) ?? decodeMatrix(st.K as WireArray);
+  const V = st.V ? knownMatrix(st.V) ?? decodeMatrix(st.V as WireArray) : undefined;
+  const mask = st.mask ? maskOf(st.mask as WireArray) : null;
   if (mask && (mask.rows !== Q.rows || mask.cols !== K.rows)) {
     throw new Error(`mask must have shape (M, N) = (${Q.rows}, ${K.rows}), got (${mask.rows}, ${mask.cols})`);
   }
@@ -60,20 +79,53 @@ function compute(st: Record<string, unknown>): Results {
   if (!(temperature > 0) || !Number.isFinite(temperature)) {
     throw new Error(`temperature must be a positive finite number, got ${String(st.temperature)}`);
   }
-  const r = attention({
-    Q,
-    K,
-    V,
-    score,
-    params: decodeParams((rawParams ?? null) as Parameters<typeof decodeParams>[0]),
-    mask,
-    temperature,
-  });
+  const params = decodeParams((rawParams ?? null) as Parameters<typeof decodeParams>[0]);
+  return { Q, K, V, score, params, rawParams: rawParams ?? {}, mask, temperature };
+}
+
+function compute(x: Inputs): Results {
+  const r = attention(x);
+  return { scores: r.scores, weights: r.weights, output: r.output, params: x.rawParams };
+}
+
+/** Rows of `a` and `b` (same shape) that differ. */
+function changedRows(a: Matrix, b: Matrix): number[] {
+  const rows: number[] = [];
+  for (let i = 0; i < a.rows; i++) {
+    for (let j = 0; j < a.cols; j++) {
+      const k = i * a.cols + j;
+      if (a.data[k] !== b.data[k]) {
+        rows.push(i);
+        break;
+      }
+    }
+  }
+  return rows;
+}
+
+/** `prev` (owned, changed in place) with the rows `rows` recomputed for the inputs `x` (only Q changed, in those rows). */
+function computeRows(x: Inputs, prev: Results, rows: number[]): Results {
+  const d = x.Q.cols;
+  const Qs: Matrix = { rows: rows.length, cols: d, data: new Float64Array(rows.length * d) };
+  rows.forEach((i, r) => Qs.data.set(x.Q.data.subarray(i * d, (i + 1) * d), r * d));
+  let mask: Mask | null = null;
+  if (x.mask) {
+    const n = x.mask.cols;
+    mask = { rows: rows.length, cols: n, data: new Uint8Array(rows.length * n) };
+    rows.forEach((i, r) => mask!.data.set(x.mask!.data.subarray(i * n, (i + 1) * n), r * n));
+  }
+  const r = attention({ ...x, Q: Qs, mask });
+  // In place: these matrices belong to this model (the view only reads them), and copying
+  // megabytes on every drag step is what makes large pages slow.
+  const splice = (old: Matrix, part: Matrix): Matrix => {
+    rows.forEach((i, k) => old.data.set(part.data.subarray(k * part.cols, (k + 1) * part.cols), i * old.cols));
+    return { rows: old.rows, cols: old.cols, data: old.data };
+  };
   return {
-    scores: encodeMatrix(r.scores) as WireArray,
-    weights: encodeMatrix(r.weights) as WireArray,
-    output: encodeMatrix(r.output) as WireArray,
-    params: rawParams ?? {},
+    scores: splice(prev.scores, r.scores),
+    weights: splice(prev.weights, r.weights),
+    output: splice(prev.output, r.output),
+    params: x.rawParams,
   };
 }
 
@@ -96,10 +148,23 @@ export function createLocalModel(state: Record<string, unknown>): AnyModel {
   if (typeof st.error !== "string") st.error = "";
   if (typeof st.selected_query !== "number") st.selected_query = 0;
   if (typeof st.temperature !== "number") st.temperature = 1;
+  const wires = new WeakMap<Matrix, object>();
+  const wire = (m: Matrix): object => {
+    let w = wires.get(m);
+    if (!w) wires.set(m, (w = wireOf(m, encodeMatrix)));
+    return w;
+  };
+  /** The results shown (decoded), for row-only recomputes. */
+  let results: Results | null = null;
   if (!st.weights || !st.scores || !st.output) {
     try {
-      const r = compute(st);
-      Object.assign(st, { scores: r.scores, weights: r.weights, output: r.output, params: r.params });
+      results = compute(inputsOf(st));
+      Object.assign(st, {
+        scores: wire(results.scores),
+        weights: wire(results.weights),
+        output: wire(results.output),
+        params: results.params,
+      });
     } catch (e) {
       st.error = e instanceof Error ? e.message : String(e);
     }
@@ -122,13 +187,34 @@ export function createLocalModel(state: Record<string, unknown>): AnyModel {
     emit("change", model);
   }
 
-  function recompute(): void {
+  /** The results shown, as matrices this model may change (decoded from the state once). */
+  function owned(): Results | null {
+    if (results) return results;
     try {
-      const r = compute(st);
+      const dec = (w: unknown) => decodeMatrix(w as WireArray); // a copy: ours to change
+      return (results = { scores: dec(st.scores), weights: dec(st.weights), output: dec(st.output), params: st.params });
+    } catch {
+      return null;
+    }
+  }
+
+  function recompute(changed: string[]): void {
+    try {
+      const x = inputsOf(st);
+      let r: Results | null = null;
+      const prev = owned();
+      const oldQ = committed.Q ? knownMatrix(committed.Q) ?? decodeMatrix(committed.Q as WireArray) : null;
+      if (prev && oldQ && changed.every((k) => k === "Q" || k === "edit_id" || k === "selected_query") && oldQ.rows === x.Q.rows && oldQ.cols === x.Q.cols && prev.weights.rows === x.Q.rows) {
+        const rows = changedRows(oldQ, x.Q);
+        if (rows.length === 0) r = prev;
+        else if (rows.length <= Math.max(4, x.Q.rows / 8)) r = computeRows(x, prev, rows);
+      }
+      r ??= compute(x);
+      results = r;
       put("params", r.params);
-      put("scores", r.scores);
-      put("weights", r.weights);
-      put("output", r.output);
+      put("scores", wire(r.scores));
+      put("weights", wire(r.weights));
+      put("output", wire(r.output));
       put("error", "");
       committed = Object.fromEntries(INPUTS.map((k) => [k, st[k]]));
     } catch (e) {
@@ -147,7 +233,7 @@ export function createLocalModel(state: Record<string, unknown>): AnyModel {
     save_changes() {
       const keys = [...dirty];
       dirty.clear();
-      if (keys.some((k) => k === "edit_id" || INPUTS.includes(k))) recompute();
+      if (keys.some((k) => k === "edit_id" || INPUTS.includes(k))) recompute(keys);
     },
     on(name, cb) {
       for (const n of name.split(/\s+/).filter(Boolean)) {

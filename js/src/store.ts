@@ -13,6 +13,7 @@ import {
 } from "./codec";
 import { attention, SCORES, type ScoreName } from "./engine";
 import type { AnyModel } from "./types";
+import { knownMatrix } from "./wirecache";
 
 export interface Result {
   scores: Matrix;
@@ -87,7 +88,7 @@ export class Store {
     if (name in ov) return ov[name] as T;
     const w = this.model.get(name);
     if (w && typeof w === "object") {
-      const hit = this.cache.get(w);
+      const hit = this.cache.get(w) ?? knownMatrix(w);
       if (hit !== undefined) return hit as T;
       const value = decode(w);
       this.cache.set(w, value);

@@ -109,12 +109,26 @@ export function sizeCanvas(
   return { ctx, W, H, dpr };
 }
 
-/** The value of a CSS custom property on `el` (resolved), or `fallback`. */
+const varCache = new WeakMap<Element, Map<string, { value: string; at: number }>>();
+const VAR_TTL_MS = 1000;
+
+/**
+ * The value of a CSS custom property on `el` (resolved), or `fallback`. Cached for a second:
+ * getComputedStyle forces a style recalculation, too slow to do on every drag step; a theme
+ * switch shows up at the next paint after that.
+ */
 export function cssVar(el: Element, name: string, fallback: string): string {
+  const now = Date.now();
+  let map = varCache.get(el);
+  if (!map) varCache.set(el, (map = new Map()));
+  const hit = map.get(name);
+  if (hit && now - hit.at < VAR_TTL_MS) return hit.value;
+  let value = fallback;
   try {
-    const v = getComputedStyle(el).getPropertyValue(name).trim();
-    return v || fallback;
+    value = getComputedStyle(el).getPropertyValue(name).trim() || fallback;
   } catch {
-    return fallback;
+    /* no computed style (detached) */
   }
+  map.set(name, { value, at: now });
+  return value;
 }

@@ -13,8 +13,10 @@ const X0 = 30; // plot area: [X0, X1] x [Y0, Y1] (viewBox units)
 const X1 = 292;
 const Y0 = 8;
 const Y1 = 270;
-const LINES_MAX = 300;
+const LINES_MAX = 120;
+const KEY_SHADE_MAX = 300; // beyond this many keys, marks are not shaded by weight
 const KEY_LABELS_MAX = 40;
+const QUERY_LABELS_MAX = 40; // beyond: only the selected query is labelled, one tab stop (roving)
 
 interface Adapter {
   axes: [string, string];
@@ -34,6 +36,14 @@ function adapterFor(K: Matrix, Q: Matrix): Adapter | null {
     },
     move: (x, dx, dy) => moveAlongPlane(plane, x, dx, dy),
   };
+}
+
+/** Indices of the `k` largest entries of `row` (all of them, in order, when k >= length). */
+function strongest(row: ArrayLike<number> | null, k: number): number[] {
+  if (!row) return [];
+  const idx = Array.from({ length: row.length }, (_, j) => j);
+  if (row.length <= k) return idx;
+  return idx.sort((a, b) => row[b] - row[a]).slice(0, k);
 }
 
 const rowOf = (m: Matrix, i: number) => m.data.slice(i * m.cols, (i + 1) * m.cols);
@@ -57,12 +67,17 @@ export function planeView(actions: Actions): View {
   const gLines = svg("g", { class: "aw-pl-lines" });
   const gKeys = svg("g", { class: "aw-pl-keys" });
   const gQueries = svg("g", { class: "aw-pl-queries" });
+  // with many queries, the selected one is drawn again on top (not interactive)
+  const selLabel = svg("text", { class: "aw-pl-qlabel", x: 9, y: 14 });
+  const gSel = svg("g", { class: "aw-pl-sel", "aria-hidden": "true", visibility: "hidden" },
+    svg("circle", { class: "aw-pl-dot", r: 5 }), svg("circle", { class: "aw-pl-selring", r: 9 }), selLabel);
   root.append(
     svg("rect", { class: "aw-pl-bg", x: X0, y: Y0, width: X1 - X0, height: Y1 - Y0, rx: 4 }),
     gAxes,
     gLines,
     gKeys,
     gQueries,
+    gSel,
   );
   const note = h("p", { class: "aw-note aw-plane-note" });
   const el = h("div", { class: "aw-plane" }, root, note);
@@ -180,10 +195,12 @@ export function planeView(actions: Actions): View {
         "aria-valuemax": 1e308,
       });
       g.appendChild(svg("title", undefined, `query ${t}: drag, or use the arrow keys (Shift: bigger steps)`));
-      g.appendChild(svg("circle", { class: "aw-pl-hit", r: 14 }));
+      const many = s.Q.rows > QUERY_LABELS_MAX;
+      g.appendChild(svg("circle", { class: "aw-pl-hit", r: many ? 8 : 14 }));
       g.appendChild(svg("circle", { class: "aw-pl-ring", r: 10 }));
-      g.appendChild(svg("circle", { class: "aw-pl-dot", r: 6 }));
+      g.appendChild(svg("circle", { class: "aw-pl-dot", r: many ? 3.5 : 6 }));
       g.appendChild(svg("text", { class: "aw-pl-qlabel", x: 9, y: 14 }, truncate(t, 12)));
+      if (many) g.classList.add("is-many");
       queryEls.push(g);
       gQueries.appendChild(g);
     }
@@ -197,16 +214,27 @@ export function planeView(actions: Actions): View {
       const [x, y] = qp[i];
       g.setAttribute("transform", `translate(${sx(f, x)} ${sy(f, y)})`);
       g.classList.toggle("is-selected", i === s.selected);
+      if (queryEls.length > QUERY_LABELS_MAX) g.setAttribute("tabindex", i === s.selected ? "0" : "-1");
       g.setAttribute("aria-valuenow", short(x, 4));
       g.setAttribute("aria-valuetext", `${adapter!.axes[0]} ${short(x, 4)}` + (adapter!.axes[1] ? `, ${adapter!.axes[1]} ${short(y, 4)}` : ""));
+    }
+    const many = queryEls.length > QUERY_LABELS_MAX && qp[s.selected] !== undefined;
+    gSel.setAttribute("visibility", many ? "visible" : "hidden");
+    if (many) {
+      const [x, y] = qp[s.selected];
+      gSel.setAttribute("transform", `translate(${sx(f, x)} ${sy(f, y)})`);
+      setText(selLabel, truncate(tokenAt(s.qTokens, s.selected, "q"), 12));
     }
     // lines from the selected query to the keys, opacity = weight
     const w = s.result?.weights;
     const sel = s.selected;
     const [qx, qy] = qp[sel] ?? [NaN, NaN];
-    for (let j = 0; j < lineEls.length; j++) {
-      const ln = lineEls[j];
-      const a = w && sel < w.rows && j < w.cols ? w.data[sel * w.cols + j] : 0;
+    const row = w && sel < w.rows ? w.data.subarray(sel * w.cols, (sel + 1) * w.cols) : null;
+    const order = strongest(row, lineEls.length);
+    for (let n = 0; n < lineEls.length; n++) {
+      const ln = lineEls[n];
+      const j = order[n] ?? -1;
+      const a = row && j >= 0 && j < keyPts.length ? row[j] : 0;
       if (!Number.isFinite(qx) || !(a > 0.005)) {
         ln.setAttribute("visibility", "hidden");
         continue;
@@ -219,9 +247,11 @@ export function planeView(actions: Actions): View {
       ln.setAttribute("stroke-opacity", a.toFixed(3));
       ln.setAttribute("stroke-width", (1 + 3 * a).toFixed(2));
     }
-    for (let j = 0; j < keyEls.length; j++) {
-      const a = w && sel < w.rows && j < w.cols ? w.data[sel * w.cols + j] : 0;
-      keyEls[j].style.setProperty("--aw-w", a.toFixed(3));
+    if (keyEls.length <= KEY_SHADE_MAX) {
+      for (let j = 0; j < keyEls.length; j++) {
+        const a = row && j < row.length ? row[j] : 0;
+        keyEls[j].style.setProperty("--aw-w", a.toFixed(3));
+      }
     }
   }
 

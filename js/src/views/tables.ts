@@ -65,7 +65,7 @@ function numberTable(view: string, caption: string, what: [string, string]): Num
       if (m && m.rows > TABLE_MAX) parts.push(`showing ${TABLE_MAX} of ${m.rows} rows (${what[0]})`);
       if (m && m.cols > TABLE_MAX) parts.push(`showing ${TABLE_MAX} of ${m.cols} columns (${what[1]})`);
       more.hidden = parts.length === 0;
-      setText(more, parts.length ? parts.join("; ") + ": the first 64 \u00d7 64 only." : "");
+      setText(more, parts.length ? parts.join("; ") + "." : "");
     },
   };
 }

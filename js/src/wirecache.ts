@@ -1,0 +1,25 @@
+// Wire arrays whose decoded matrix is already known (made here from a Matrix): decoding
+// them again would copy megabytes for nothing. Keys are the wire objects themselves.
+
+import type { Matrix } from "./codec";
+
+const known = new WeakMap<object, Matrix>();
+
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+
+/** The decoded matrix of `wire` if it was made by `wireOf`. */
+export function knownMatrix(wire: unknown): Matrix | undefined {
+  return wire && typeof wire === "object" ? known.get(wire) : undefined;
+}
+
+/**
+ * A float64 wire array sharing `m`'s memory (little-endian machines), remembered as `m`.
+ * The caller must not change `m.data` afterwards.
+ */
+export function wireOf(m: Matrix, encode: (m: Matrix) => object): object {
+  const w = LITTLE_ENDIAN
+    ? { dtype: "float64", shape: [m.rows, m.cols], buffer: new DataView(m.data.buffer, m.data.byteOffset, m.data.byteLength) }
+    : encode(m);
+  known.set(w, m);
+  return w;
+}
