@@ -31,7 +31,6 @@ WIDGET_CODE = "from attnwidget import AttentionWidget\nw = AttentionWidget()\nw"
 BUNDLE = REPO_ROOT / "attnwidget" / "static" / "widget.js"
 REQUIRE_BROWSER = os.environ.get("ATTNWIDGET_REQUIRE_BROWSER") == "1"
 
-_reports = pytest.StashKey[dict]()
 _servers = pytest.StashKey[list]()
 _console = pytest.StashKey[list]()
 
@@ -51,6 +50,9 @@ def chromium() -> Iterator:
         _unavailable("Playwright is not installed (pip install -e '.[dev]')")
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)  # slow CI machines; each wait still ends on success
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         yield browser
@@ -59,7 +61,7 @@ def chromium() -> Iterator:
 
 @pytest.fixture
 def tab(chromium, request: pytest.FixtureRequest) -> Iterator:
-    """A fresh light-theme page in its own browser context. On failure: a full-page
+    """A fresh light-theme page in its own browser context. When the test fails: a
     screenshot in test-artifacts/, and the browser console in the report."""
     context = chromium.new_context(viewport={"width": 1280, "height": 1400}, color_scheme="light")
     context.set_default_timeout(30_000)
@@ -71,11 +73,6 @@ def tab(chromium, request: pytest.FixtureRequest) -> Iterator:
         lambda msg: msg.type in ("error", "warning") and console.append(f"{msg.type}: {msg.text}"),
     )
     yield page
-    call = request.node.stash.get(_reports, {}).get("call")
-    if call is not None and call.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", request.node.name)
-        page.screenshot(path=ARTIFACTS / f"failed-{name}.png", full_page=True)
     context.close()
 
 
@@ -128,12 +125,26 @@ def voila(request: pytest.FixtureRequest, notebook_dir: Path) -> Iterator[Server
     yield from _serve(request, "voila", notebook_dir)
 
 
+def _screenshot_failure(item: pytest.Item) -> None:
+    """The page as the test left it, taken before fixtures stop its server."""
+    page = getattr(item, "funcargs", {}).get("tab")
+    if page is None or page.is_closed():
+        return
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = re.sub(r"[^\w.-]+", "_", item.name)
+    try:
+        page.screenshot(path=ARTIFACTS / f"failed-{name}.png", full_page=True)
+    except Exception as exc:  # a report must not fail because of its screenshot
+        item.stash.setdefault(_console, []).append(f"(no failure screenshot: {exc})")
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    """Remember each phase's report (for ``tab``); add server logs and console to failures."""
+    """On failure: a screenshot, the servers' logs and the browser console in the report."""
     report = yield
-    item.stash.setdefault(_reports, {})[report.when] = report
     if report.failed:
+        if report.when == "call":
+            _screenshot_failure(item)
         for server in item.stash.get(_servers, []):
             report.sections.append((f"{server.app} server log", server.log()[-30_000:]))
         console = item.stash.get(_console, [])
