@@ -66,7 +66,8 @@ export function planeView(actions: Actions): View {
   const gAxes = svg("g", { class: "aw-pl-axes" });
   const gLines = svg("g", { class: "aw-pl-lines" });
   const gKeys = svg("g", { class: "aw-pl-keys" });
-  const gQueries = svg("g", { class: "aw-pl-queries" });
+  // tabindex -1: Chromium makes an SVG element with focus listeners a tab stop otherwise
+  const gQueries = svg("g", { class: "aw-pl-queries", tabindex: -1 });
   // with many queries, the selected one is drawn again on top (not interactive)
   const selLabel = svg("text", { class: "aw-pl-qlabel", x: 9, y: 14 });
   const gSel = svg("g", { class: "aw-pl-sel", "aria-hidden": "true", visibility: "hidden" },
