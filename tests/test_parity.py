@@ -28,9 +28,13 @@ def test_engine_reproduces_every_fixture_case():
     tol = doc["tolerance"]
     for case in doc["cases"]:
         r = attention(
-            case["Q"], case["K"], case["V"], score=case["score"],
+            case["Q"],
+            case["K"],
+            case["V"],
+            score=case["score"],
             params={k: np.array(v) for k, v in case["params"].items()},
-            mask=case["mask"], temperature=case["temperature"],
+            mask=case["mask"],
+            temperature=case["temperature"],
         )
         exp = case["expected"]
         assert np.abs(r.weights - np.array(exp["weights"])).max() <= tol, case["name"]
