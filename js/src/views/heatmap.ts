@@ -133,7 +133,7 @@ export function heatmapView(actions: Actions): View {
     ctx.clearRect(0, 0, W, H);
     paintGrid(ctx, W, H, { rows: w.rows, cols: w.cols, data: w.data, mask }, (v) => seqIndex(v, maxW), lut, "max");
     const bg = cssVar(el, "--aw-bg", "#fff");
-    const accent = cssVar(el, "--aw-accent", "#d9480f");
+    const accent = cssVar(el, "--aw-query", "#d9480f");
     // grid lines between cells when they are big enough to see
     if (L.cellW * dpr >= 8 && L.cellH * dpr >= 8) {
       ctx.strokeStyle = bg;
@@ -171,9 +171,14 @@ export function heatmapView(actions: Actions): View {
       const lw = Math.max(2, Math.round(2 * dpr));
       const y0 = Math.round((s.selected * H) / L.M);
       const y1 = Math.round(((s.selected + 1) * H) / L.M);
+      // two tones: readable on the darkest and the lightest colours of the scale
+      const rect = (w: number) => ctx.strokeRect(w / 2, y0 + w / 2, W - w, Math.max(w, y1 - y0 - w));
+      ctx.strokeStyle = bg;
+      ctx.lineWidth = lw * 2;
+      rect(lw * 2);
       ctx.strokeStyle = accent;
       ctx.lineWidth = lw;
-      ctx.strokeRect(lw / 2, y0 + lw / 2, W - lw, Math.max(lw, y1 - y0 - lw));
+      rect(lw);
     }
   }
 
