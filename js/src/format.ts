@@ -31,18 +31,8 @@ export function tokenAt(tokens: readonly string[], i: number, prefix: string): s
   return typeof t === "string" ? t : `${prefix}${i}`;
 }
 
-/** Parse a CSS colour string "rgb(r, g, b)" / "rgba(...)" / "#rrggbb" / "#rgb" into numbers. */
+/** Parse "rgb(r, g, b)" (what colour.ts's css() writes) into numbers. */
 export function parseCssColour(text: string): [number, number, number] {
-  const t = text.trim();
-  const m = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/i.exec(t);
-  if (m) return [Number(m[1]), Number(m[2]), Number(m[3])];
-  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(t);
-  if (hex) {
-    const x = hex[1];
-    if (x.length === 3) {
-      return [0, 1, 2].map((i) => parseInt(x[i] + x[i], 16)) as [number, number, number];
-    }
-    return [0, 2, 4].map((i) => parseInt(x.slice(i, i + 2), 16)) as [number, number, number];
-  }
-  return [128, 128, 128];
+  const m = /rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/i.exec(text);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [128, 128, 128];
 }

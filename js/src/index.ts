@@ -2,6 +2,7 @@
 
 import "./style.css";
 import { mount } from "./app";
+import { mountHeads } from "./heads";
 import type { AnyModel } from "./types";
 
 export { createLocalModel, mountStatic } from "./static";
@@ -9,7 +10,7 @@ export type { AnyModel } from "./types";
 
 /** Build the view of `model` in `el`; returns the cleanup (removes listeners and DOM). */
 export function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void {
-  return mount(model, el);
+  return model.get("_kind") === "heads" ? mountHeads(model, el) : mount(model, el);
 }
 
 export default { render };

@@ -4,39 +4,10 @@ import { decodeMask, decodeMatrix, decodeParams, encodeMatrix, type Mask, type M
 import { attention, type ScoreName } from "./engine";
 import { knownMatrix, wireOf } from "./wirecache";
 import { mount } from "./app";
+import { mountHeads } from "./heads";
 import type { AnyModel, Listener } from "./types";
 
-const ARRAY_TRAITS = ["Q", "K", "V", "mask", "scores", "weights", "output"];
 const INPUTS = ["Q", "K", "V", "score", "mask", "temperature", "param_sets"];
-
-/** Any binary-ish buffer (or base64 text) as a DataView. */
-function toDataView(b: unknown): unknown {
-  if (b instanceof DataView) return b;
-  if (b instanceof ArrayBuffer) return new DataView(b);
-  if (ArrayBuffer.isView(b)) return new DataView(b.buffer, b.byteOffset, b.byteLength);
-  if (typeof b === "string" && typeof atob === "function") {
-    const bin = atob(b);
-    const u = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);
-    return new DataView(u.buffer);
-  }
-  return b;
-}
-
-function normWire(w: unknown): unknown {
-  if (w && typeof w === "object" && "buffer" in (w as Record<string, unknown>)) {
-    const o = w as Record<string, unknown>;
-    return { ...o, buffer: toDataView(o.buffer) };
-  }
-  return w;
-}
-
-function normDict(d: unknown): unknown {
-  if (!d || typeof d !== "object") return d;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(d as Record<string, unknown>)) out[k] = normWire(v);
-  return out;
-}
 
 interface Results {
   scores: Matrix;
@@ -63,7 +34,7 @@ function maskOf(w: WireArray): Mask | null {
   return m;
 }
 
-/** The state's inputs, decoded and checked (throws the engine's kind of message). */
+/** The state's inputs, decoded (throws on a damaged array). */
 function inputsOf(st: Record<string, unknown>): Inputs {
   const score = st.score as ScoreName;
   const sets = (st.param_sets ?? {}) as Record<string, unknown>;
@@ -72,13 +43,7 @@ function inputsOf(st: Record<string, unknown>): Inputs {
   const K = knownMatrix(st.K) ?? decodeMatrix(st.K as WireArray);
   const V = st.V ? knownMatrix(st.V) ?? decodeMatrix(st.V as WireArray) : undefined;
   const mask = st.mask ? maskOf(st.mask as WireArray) : null;
-  if (mask && (mask.rows !== Q.rows || mask.cols !== K.rows)) {
-    throw new Error(`mask must have shape (M, N) = (${Q.rows}, ${K.rows}), got (${mask.rows}, ${mask.cols})`);
-  }
-  const temperature = Number(st.temperature);
-  if (!(temperature > 0) || !Number.isFinite(temperature)) {
-    throw new Error(`temperature must be a positive finite number, got ${String(st.temperature)}`);
-  }
+  const temperature = st.temperature as number; // the engine checks it, and the mask's shape
   const params = decodeParams((rawParams ?? null) as Parameters<typeof decodeParams>[0]);
   return { Q, K, V, score, params, rawParams: rawParams ?? {}, mask, temperature };
 }
@@ -135,14 +100,8 @@ function computeRows(x: Inputs, prev: Results, rows: number[]): Results {
  * A refused edit puts the last good inputs back and sets `error`.
  */
 export function createLocalModel(state: Record<string, unknown>): AnyModel {
+  // buffers may be DataView, ArrayBuffer or typed arrays: codec.ts reads them all
   const st: Record<string, unknown> = { ...state, _static: true };
-  for (const k of ARRAY_TRAITS) if (k in st) st[k] = normWire(st[k]);
-  if (st.params) st.params = normDict(st.params);
-  if (st.param_sets && typeof st.param_sets === "object") {
-    const sets: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(st.param_sets as Record<string, unknown>)) sets[k] = normDict(v);
-    st.param_sets = sets;
-  }
   st.edit_id = Number(st.edit_id) || 0;
   st.result_id = Number(st.result_id) || 0;
   if (typeof st.error !== "string") st.error = "";
@@ -262,5 +221,5 @@ export function createLocalModel(state: Record<string, unknown>): AnyModel {
 /** Mount the widget on a static page: a local model over `state`, then the view. */
 export async function mountStatic(el: HTMLElement, state: Record<string, unknown>): Promise<() => void> {
   const model = createLocalModel(state);
-  return mount(model, el);
+  return model.get("_kind") === "heads" ? mountHeads(model, el) : mount(model, el);
 }

@@ -25,7 +25,6 @@ export class Coalescer {
   private lastSent = 0;
   private resultId: number;
   private counter: number;
-  private listeners = new Set<() => void>();
 
   constructor(private readonly sink: EditSink, opts: { editId?: number; resultId?: number } = {}) {
     this.resultId = opts.resultId ?? 0;
@@ -61,7 +60,6 @@ export class Coalescer {
     if (!Number.isFinite(resultId)) return;
     this.resultId = resultId;
     this.pump();
-    this.notify();
   }
 
   /** An edit has been sent and not answered yet. */
@@ -86,22 +84,13 @@ export class Coalescer {
     return out;
   }
 
-  /** Called whenever `pending` may have changed. */
-  onChange(cb: () => void): () => void {
-    this.listeners.add(cb);
-    return () => this.listeners.delete(cb);
-  }
-
   private nextId(): number {
     this.counter = Math.max(this.counter, this.lastSent, this.resultId, this.sink.usedId?.() ?? 0) + 1;
     return this.counter;
   }
 
   private pump(): void {
-    if (this.inFlight || this.queue.length === 0) {
-      this.notify();
-      return;
-    }
+    if (this.inFlight || this.queue.length === 0) return;
     const segments = this.queue;
     this.queue = [];
     for (const seg of segments) {
@@ -110,11 +99,6 @@ export class Coalescer {
       if (seg.kind === "traits") this.sink.sendTraits(seg.traits, id);
       else this.sink.sendResample(id);
     }
-    this.notify();
-  }
-
-  private notify(): void {
-    for (const cb of [...this.listeners]) cb();
   }
 }
 

@@ -23,7 +23,8 @@ interface Layout {
   verticalCols: boolean;
 }
 
-export function heatmapView(actions: Actions): View {
+/** `scores: false`: there are no scores to show (precomputed weights). */
+export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: boolean } = {}): View {
   const off: Array<() => void> = [];
   const canvas = h("canvas", {
     "data-view": "heatmap",
@@ -215,12 +216,13 @@ export function heatmapView(actions: Actions): View {
     clear(tooltip);
     const line = (label: string, value: string, field: string) =>
       h("div", { class: "aw-tt-line", "data-field": field }, h("span", { class: "aw-tt-k" }, label), h("span", { class: "aw-tt-v" }, value));
-    tooltip.append(
+    const lines = [
       line("query", tokenAt(s.qTokens, row, "q"), "query"),
       line("key", tokenAt(s.kTokens, col, "k"), "key"),
-      line("score", precise(s.result.scores.data[k]), "score"),
+      opts.scores === false ? null : line("score", precise(s.result.scores.data[k]), "score"),
       line("weight", precise(s.result.weights.data[k]) + (masked ? " (masked)" : ""), "weight"),
-    );
+    ];
+    for (const l of lines) if (l) tooltip.appendChild(l);
     tooltip.hidden = false;
     const pw = plot.clientWidth || layout.cssW;
     const tw = tooltip.offsetWidth || 160;
@@ -268,8 +270,8 @@ export function heatmapView(actions: Actions): View {
     setText(
       note,
       `${layout.M} queries \u00d7 ${layout.N} keys` +
-        (big ? " \u2014 drawn at screen resolution (each pixel shows the largest weight it covers); some labels skipped." : "") +
-        (s.preview ? " Preview (JS engine) until the kernel answers." : ""),
+        (big ? "; each pixel shows the largest weight it covers" : "") +
+        (s.preview ? " (JS preview)" : ""),
     );
     if (hover) showTooltip();
   }

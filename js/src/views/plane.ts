@@ -144,8 +144,7 @@ export function planeView(actions: Actions): View {
     const ox = sx(f, 0);
     const oy = sy(f, 0);
     if (ox > X0 && ox < X1) gAxes.appendChild(svg("line", { class: "aw-pl-axis", x1: ox, x2: ox, y1: Y0, y2: Y1 }));
-    if (oy > Y0 && oy < Y1 && a.axes[1]) gAxes.appendChild(svg("line", { class: "aw-pl-axis", x1: X0, x2: X1, y1: oy, y2: oy }));
-    if (a.axes[1] === "" && oy > Y0 && oy < Y1) gAxes.appendChild(svg("line", { class: "aw-pl-axis", x1: X0, x2: X1, y1: oy, y2: oy }));
+    if (oy > Y0 && oy < Y1) gAxes.appendChild(svg("line", { class: "aw-pl-axis", x1: X0, x2: X1, y1: oy, y2: oy }));
     gAxes.appendChild(svg("text", { class: "aw-pl-axlabel", x: (X0 + X1) / 2, y: SIZE - 12, "text-anchor": "middle" }, a.axes[0]));
     if (a.axes[1]) {
       gAxes.appendChild(
@@ -192,10 +191,7 @@ export function planeView(actions: Actions): View {
         role: "slider",
         "aria-roledescription": "draggable point",
         "aria-label": `query ${t}`,
-        "aria-valuemin": -1e308,
-        "aria-valuemax": 1e308,
       });
-      g.appendChild(svg("title", undefined, `query ${t}: drag, or use the arrow keys (Shift: bigger steps)`));
       const many = s.Q.rows > QUERY_LABELS_MAX;
       g.appendChild(svg("circle", { class: "aw-pl-hit", r: many ? 8 : 14 }));
       g.appendChild(svg("circle", { class: "aw-pl-ring", r: 10 }));
@@ -295,11 +291,9 @@ export function planeView(actions: Actions): View {
     const d = s.K.cols;
     setText(
       note,
-      d === 2
-        ? "The plane is the 2-D space itself. Drag a query (or focus it and use the arrow keys)."
-        : d === 1
-          ? "1-D: queries and keys on a line. Drag a query left or right."
-          : `d = ${d}: the plane of the keys' first two principal components. Dragging moves the query along that plane only.`,
+      (d > 2
+        ? `d = ${d}: the plane of the keys' first two principal components; a query moves within it.`
+        : `The ${d}-D space itself.`) + " Drag a query, or focus it and use the arrow keys (Shift: bigger steps).",
     );
   }
 

@@ -1,0 +1,162 @@
+// AttentionHeads: precomputed weights (layers, heads, M, N) with a layer and a head selector,
+// the selected head as a heatmap, and small multiples of every head of the layer.
+// Wire: weights = {dtype: "uint8-rows", shape, buffer: uint8 codes, scale: float32 per row}.
+
+import type { Matrix } from "./codec";
+import { clear, h, listen, setText } from "./dom";
+import type { Snapshot } from "./store";
+import type { AnyModel } from "./types";
+import { heatmapView } from "./views/heatmap";
+import { seqIndex, sequentialLut } from "./views/lut";
+import { paintGrid, sizeCanvas } from "./views/paint";
+import type { Topic } from "./views/view";
+
+interface Heads {
+  L: number;
+  H: number;
+  M: number;
+  N: number;
+  codes: Uint8Array;
+  scale: Float32Array;
+}
+
+function bytes(b: unknown): Uint8Array | null {
+  if (b instanceof ArrayBuffer) return new Uint8Array(b);
+  if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  return null;
+}
+
+/** Decode the quantised weights; null (with a reason) when they are not in that format. */
+export function decodeHeads(w: unknown): Heads | string {
+  const o = w as { dtype?: unknown; shape?: unknown; buffer?: unknown; scale?: unknown } | null;
+  if (!o || o.dtype !== "uint8-rows" || !Array.isArray(o.shape) || o.shape.length !== 4) return "weights are missing or not (layers, heads, M, N)";
+  const [L, H, M, N] = o.shape as number[];
+  const codes = bytes(o.buffer);
+  const sb = bytes(o.scale);
+  if (!codes || !sb || codes.length !== L * H * M * N || sb.length !== L * H * M * 4) return "weights buffers do not match their shape";
+  const scale = new Float32Array(sb.slice().buffer);
+  return { L, H, M, N, codes, scale };
+}
+
+/** Head (l, h) as a float matrix. */
+export function headMatrix(x: Heads, l: number, hd: number): Matrix {
+  const { M, N } = x;
+  const data = new Float64Array(M * N);
+  const base = (l * x.H + hd) * M;
+  for (let i = 0; i < M; i++) {
+    const s = x.scale[base + i];
+    const off = (base + i) * N;
+    for (let j = 0; j < N; j++) data[i * N + j] = x.codes[off + j] * s;
+  }
+  return { rows: M, cols: N, data };
+}
+
+const clamp = (v: unknown, n: number) => {
+  const i = Number(v);
+  return Number.isInteger(i) && i >= 0 && i < n ? i : 0;
+};
+
+export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
+  const isStatic = model.get("_static") === true;
+  const root = h("div", { class: "attnwidget", "data-kind": "heads", "data-state": "ready", "data-mode": isStatic ? "static" : "live" });
+  const layerSel = h("select", { "data-role": "layer", "aria-label": "Layer" });
+  const headSel = h("select", { "data-role": "head", "aria-label": "Head" });
+  const error = h("div", { class: "aw-error", "data-role": "error", role: "alert", hidden: true });
+  let selectedRow = 0;
+  const heatmap = heatmapView({ select: (i) => { selectedRow = i; paint(["selected"]); } }, { scores: false });
+  const title = h("h3");
+  const multiples = h("div", { class: "aw-multiples", role: "group", "aria-label": "Heads of this layer" });
+  root.append(
+    h("div", { class: "aw-header" }, h("div", { class: "aw-heads-pick" },
+      h("label", undefined, "Layer ", layerSel), h("label", undefined, "Head ", headSel))),
+    error,
+    h("div", { class: "aw-grid" },
+      h("section", { class: "aw-card" }, h("div", { class: "aw-card-head" }, title), heatmap.el),
+      h("section", { class: "aw-card" }, h("div", { class: "aw-card-head" }, h("h3", undefined, "All heads of the layer")), multiples)),
+  );
+  el.appendChild(root);
+
+  let heads: Heads | null = null;
+  let headsOf: unknown = null;
+  let optionsKey = "";
+
+  function choose(name: "layer" | "head", v: number): void {
+    if (model.get(name) === v) return;
+    model.set(name, v);
+    model.save_changes();
+    paint(["result"]);
+  }
+
+  const off = [
+    listen(layerSel, "change", () => choose("layer", Number(layerSel.value))),
+    listen(headSel, "change", () => choose("head", Number(headSel.value))),
+    listen<MouseEvent>(multiples, "click", (e) => {
+      const b = (e.target as Element).closest("[data-head]");
+      if (b) choose("head", Number(b.getAttribute("data-head")));
+    }),
+  ];
+
+  function paint(changed: Topic[] = ["result", "tokens", "selected"]): void {
+    const w = model.get("weights");
+    if (w !== headsOf) {
+      headsOf = w;
+      const d = decodeHeads(w);
+      heads = typeof d === "string" ? null : d;
+      setText(error, typeof d === "string" ? d : "");
+      error.hidden = typeof d !== "string";
+    }
+    if (!heads) return;
+    const { L, H } = heads;
+    const layer = clamp(model.get("layer"), L);
+    const head = clamp(model.get("head"), H);
+    const key = `${L}|${H}`;
+    if (key !== optionsKey) {
+      optionsKey = key;
+      clear(layerSel);
+      clear(headSel);
+      for (let i = 0; i < L; i++) layerSel.appendChild(h("option", { value: i }, String(i)));
+      for (let i = 0; i < H; i++) headSel.appendChild(h("option", { value: i }, String(i)));
+    }
+    layerSel.value = String(layer);
+    headSel.value = String(head);
+    setText(title, `Layer ${layer}, head ${head}`);
+    const tokens = (n: string) => (Array.isArray(model.get(n)) ? (model.get(n) as unknown[]).map(String) : []);
+    const W = headMatrix(heads, layer, head);
+    selectedRow = Math.min(selectedRow, heads.M - 1);
+    const snap = {
+      result: { scores: W, weights: W, output: W },
+      mask: null,
+      qTokens: tokens("query_tokens"),
+      kTokens: tokens("key_tokens"),
+      selected: selectedRow,
+      preview: false,
+    } as unknown as Snapshot;
+    heatmap.update(snap, new Set(changed));
+    // small multiples
+    clear(multiples);
+    const lut = sequentialLut();
+    const side = Math.max(40, Math.min(96, Math.floor(400 / Math.ceil(Math.sqrt(H)))));
+    for (let k = 0; k < H; k++) {
+      const m = k === head ? W : headMatrix(heads, layer, k);
+      let max = 0;
+      for (const v of m.data) if (v > max) max = v;
+      const canvas = h("canvas", { "aria-hidden": "true" });
+      const b = h("button", { type: "button", class: "aw-multiple", "data-head": k, "aria-pressed": String(k === head), "aria-label": `head ${k}` }, canvas, h("span", undefined, `head ${k}`));
+      multiples.appendChild(b);
+      const { ctx, W: cw, H: ch } = sizeCanvas(canvas, side, Math.max(8, Math.round((side * heads.M) / heads.N)));
+      if (ctx) paintGrid(ctx, cw, ch, m, (v) => seqIndex(v, max), lut, "max");
+    }
+  }
+
+  const names = ["weights", "layer", "head", "query_tokens", "key_tokens"];
+  const onChange = () => paint();
+  for (const n of names) model.on(`change:${n}`, onChange);
+  paint();
+
+  return () => {
+    for (const n of names) model.off(`change:${n}`, onChange);
+    for (const f of off) f();
+    heatmap.destroy();
+    root.remove();
+  };
+}
