@@ -191,3 +191,64 @@ describe("render (jsdom)", () => {
     expect(() => model.save_changes()).not.toThrow();
   });
 });
+
+describe("render: more", () => {
+  it("two views of one model stay in step", () => {
+    const model = createLocalModel(state());
+    const a = document.createElement("div");
+    const b = document.createElement("div");
+    document.body.append(a, b);
+    cleanups.push(render({ model, el: a }), render({ model, el: b }));
+    (a.querySelector('button[data-score="general"]') as HTMLButtonElement).click();
+    expect(b.querySelector('button[data-score="general"]')!.getAttribute("aria-pressed")).toBe("true");
+    const wa = a.querySelector('table[data-view="weights"] td')!.getAttribute("data-value");
+    expect(b.querySelector('table[data-view="weights"] td')!.getAttribute("data-value")).toBe(wa);
+    // the second view's edit gets a new edit_id
+    (b.querySelector('button[data-score="dot"]') as HTMLButtonElement).click();
+    expect(model.get("edit_id")).toBe(2);
+  });
+
+  it("a value being typed is not overwritten by a change of Q; others are", () => {
+    const { root, model } = mountLocal();
+    const typing = root.querySelector('input[data-query="0"][data-dim="0"]') as HTMLInputElement;
+    const other = root.querySelector('input[data-query="1"][data-dim="1"]') as HTMLInputElement;
+    typing.focus();
+    typing.value = "0.12";
+    typing.dispatchEvent(new Event("input", { bubbles: true }));
+    model.set("Q", encodeMatrix(matrix(2, 2, [5, 6, 7, 8])));
+    return new Promise<void>((done) =>
+      setTimeout(() => {
+        expect(typing.value).toBe("0.12");
+        expect(other.value).toBe("8");
+        done();
+      }, 40),
+    );
+  });
+
+  it("renders AttentionHeads (_kind = heads) with layer and head selectors", () => {
+    const L = 2, H = 3, M = 2, N = 3;
+    const codes = new Uint8Array(L * H * M * N).map((_, i) => (i * 37) % 256);
+    const scale = new Float32Array(L * H * M).fill(1 / 255);
+    const model = createLocalModel({
+      _kind: "heads",
+      weights: { dtype: "uint8-rows", shape: [L, H, M, N], buffer: new DataView(codes.buffer), scale: new DataView(scale.buffer) },
+      query_tokens: ["a", HOSTILE],
+      key_tokens: ["x", "y", "z"],
+      layer: 1,
+      head: 2,
+      shape: [L, H, M, N],
+    });
+    const el = document.createElement("div");
+    document.body.appendChild(el);
+    cleanups.push(render({ model, el }));
+    const root = el.querySelector(".attnwidget") as HTMLElement;
+    expect(root.dataset.kind).toBe("heads");
+    expect((root.querySelector('select[data-role="layer"]') as HTMLSelectElement).value).toBe("1");
+    expect(root.querySelectorAll("button[data-head]")).toHaveLength(H);
+    expect(root.querySelector('button[data-head="2"]')!.getAttribute("aria-pressed")).toBe("true");
+    (root.querySelector('button[data-head="0"]') as HTMLButtonElement).click();
+    expect(model.get("head")).toBe(0);
+    expect((root.querySelector('select[data-role="head"]') as HTMLSelectElement).value).toBe("0");
+    expect(root.querySelector("img")).toBeNull();
+  });
+});
