@@ -36,10 +36,10 @@ function numberTable(view: string, caption: string, what: [string, string]): Num
         clear(tbody);
         cells = [];
         const hr = h("tr", undefined, h("th", { scope: "col", class: "aw-corner" }));
-        for (let j = 0; j < C; j++) hr.appendChild(h("th", { scope: "col" }, colLabels[j]));
+        for (let j = 0; j < C; j++) hr.appendChild(h("th", { scope: "col", title: colLabels[j] }, colLabels[j]));
         thead.appendChild(hr);
         for (let i = 0; i < R; i++) {
-          const tr = h("tr", undefined, h("th", { scope: "row" }, rowLabels[i]));
+          const tr = h("tr", undefined, h("th", { scope: "row", title: rowLabels[i] }, rowLabels[i]));
           for (let j = 0; j < C; j++) {
             const td = h("td");
             cells.push(td);
