@@ -3,16 +3,18 @@
 import { m } from "../dom";
 import type { ScoreName } from "../engine";
 
+// bold vectors and matrices (MathML Core has no mathvariant="bold": the CSS does it)
+const B = { class: "aw-b" };
 const mi = (x: string, attrs?: Record<string, string>) => m("mi", attrs, x);
 const mo = (x: string) => m("mo", undefined, x);
 const sup = (base: Element, e: Element) => m("msup", undefined, base, e);
 const sub = (base: Element, i: Element) => m("msub", undefined, base, i);
 const T = () => mi("T", { mathvariant: "normal" });
-const q = () => mi("q", { mathvariant: "bold" });
-const k = () => sub(mi("k", { mathvariant: "bold" }), mi("i"));
-const v = () => mi("v", { mathvariant: "bold" });
-const W = () => mi("W", { mathvariant: "bold" });
-const U = () => mi("U", { mathvariant: "bold" });
+const q = () => mi("q", B);
+const k = () => sub(mi("k", B), mi("i"));
+const v = () => mi("v", B);
+const W = () => mi("W", B);
+const U = () => mi("U", B);
 const tanh = (...inner: Element[]) => [mi("tanh"), mo("\u2061"), mo("("), ...inner, mo(")")];
 
 function body(score: ScoreName): Element[] {
