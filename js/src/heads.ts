@@ -29,11 +29,11 @@ function bytes(b: unknown): Uint8Array | null {
 /** Decode the quantised weights; null (with a reason) when they are not in that format. */
 export function decodeHeads(w: unknown): Heads | string {
   const o = w as { dtype?: unknown; shape?: unknown; buffer?: unknown; scale?: unknown } | null;
-  if (!o || o.dtype !== "uint8-rows" || !Array.isArray(o.shape) || o.shape.length !== 4) return "weights are missing or not (layers, heads, M, N)";
+  if (!o || o.dtype !== "uint8-rows" || !Array.isArray(o.shape) || o.shape.length !== 4) return "weights: expected (layers, heads, M, N)";
   const [L, H, M, N] = o.shape as number[];
   const codes = bytes(o.buffer);
   const sb = bytes(o.scale);
-  if (!codes || !sb || codes.length !== L * H * M * N || sb.length !== L * H * M * 4) return "weights buffers do not match their shape";
+  if (!codes || !sb || codes.length !== L * H * M * N || sb.length !== L * H * M * 4) return "weights: buffers do not match the shape";
   const scale = new Float32Array(sb.slice().buffer);
   return { L, H, M, N, codes, scale };
 }

@@ -3,7 +3,7 @@
 import { clear, h, listen, setText } from "../dom";
 import { precise, short, tokenAt, truncate } from "../format";
 import type { Snapshot } from "../store";
-import { gradient, seqIndex, sequentialLut } from "./lut";
+import { fillLegend, seqIndex, sequentialLut } from "./lut";
 import { cssVar, paintGrid, sizeCanvas } from "./paint";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
@@ -37,14 +37,7 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
   const colLabels = h("div", { class: "aw-hm-cols", "aria-hidden": "true" });
   const corner = h("div", { class: "aw-hm-corner" }, h("span", undefined, "query \\ key"));
   const grid = h("div", { class: "aw-hm" }, corner, colLabels, rowLabels, plot);
-  const legendBar = h("div", { class: "aw-legend-bar" });
-  const legendTicks = h("div", { class: "aw-legend-ticks" });
-  const legend = h(
-    "div",
-    { class: "aw-legend", "data-role": "legend" },
-    h("span", { class: "aw-legend-label" }, "weight"),
-    h("div", { class: "aw-legend-scale" }, legendBar, legendTicks),
-  );
+  const legend = h("div", { class: "aw-legend", "data-role": "legend" });
   const note = h("p", { class: "aw-note aw-hm-note" });
   const el = h("div", { class: "aw-heatmap" }, grid, legend, note);
 
@@ -184,12 +177,7 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
   }
 
   function drawLegend(max: number): void {
-    legendBar.style.background = gradient(sequentialLut());
-    clear(legendTicks);
-    for (const f of [0, 0.5, 1]) {
-      const t = h("span", { style: `left:${f * 100}%` }, f === 0 ? "0" : short(max * f));
-      legendTicks.appendChild(t);
-    }
+    fillLegend(legend, "weight", sequentialLut(), ["0", short(max / 2), short(max)]);
   }
 
   function cellAt(e: MouseEvent): { row: number; col: number; x: number; y: number } | null {

@@ -1,6 +1,7 @@
 // Colour look-up tables built once from colour.ts, for per-pixel painting.
 
 import { css, diverging, sequential, textColourOn } from "../colour";
+import { clear, h } from "../dom";
 import { parseCssColour } from "../format";
 
 export interface Lut {
@@ -56,8 +57,22 @@ export function divIndex(v: number, max: number): number {
   return Math.min(255, Math.max(0, Math.round((t + 1) * 127.5)));
 }
 
-/** A CSS linear-gradient of a LUT (for legends). */
-export function gradient(lut: Lut, stops = 16): string {
+/** Fill `el` (a .aw-legend) with a label, the LUT as a gradient bar, and ticks at 0, 50, 100%. */
+export function fillLegend(el: HTMLElement, label: string, lut: Lut, ticks: string[]): void {
+  clear(el);
+  const bar = h("div", { class: "aw-legend-bar" });
+  bar.style.background = gradient(lut);
+  const tk = h("div", { class: "aw-legend-ticks" });
+  ticks.forEach((t, k) => {
+    const span = h("span", undefined, t);
+    span.style.left = `${k * 50}%`;
+    tk.appendChild(span);
+  });
+  el.append(h("span", { class: "aw-legend-label" }, label), h("div", { class: "aw-legend-scale" }, bar, tk));
+}
+
+/** A CSS linear-gradient of a LUT. */
+function gradient(lut: Lut, stops = 16): string {
   const parts: string[] = [];
   for (let k = 0; k <= stops; k++) {
     const i = Math.round((k / stops) * 255);

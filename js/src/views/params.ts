@@ -5,7 +5,7 @@ import { clear, h, listen, setText } from "../dom";
 import { precise, short } from "../format";
 import { parseNumber } from "../parse";
 import type { Snapshot } from "../store";
-import { divergingLut, divIndex, gradient } from "./lut";
+import { divergingLut, divIndex, fillLegend } from "./lut";
 import { paintGrid, sizeCanvas } from "./paint";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
@@ -168,18 +168,7 @@ export function paramsView(actions: Actions): View {
       drawn.push({ canvas, map: p, max });
       if (ctx) paintGrid(ctx, W, H, p.m, (v) => divIndex(v, max), divergingLut(), "absmax");
     }
-    clear(legend);
-    if (list.length) {
-      const bar = h("div", { class: "aw-legend-bar" });
-      bar.style.background = gradient(divergingLut());
-      const ticks = h("div", { class: "aw-legend-ticks" });
-      for (const [f, t] of [[0, short(-max)], [0.5, "0"], [1, short(max)]] as Array<[number, string]>) {
-        const span = h("span", undefined, t);
-        span.style.left = `${f * 100}%`;
-        ticks.appendChild(span);
-      }
-      legend.append(h("span", { class: "aw-legend-label" }, "value"), h("div", { class: "aw-legend-scale" }, bar, ticks));
-    }
+    fillLegend(legend, "value", divergingLut(), [short(-max), "0", short(max)]);
     legend.hidden = list.length === 0;
   }
 

@@ -46,6 +46,29 @@ function strongest(row: ArrayLike<number> | null, k: number): number[] {
   return idx.sort((a, b) => row[b] - row[a]).slice(0, k);
 }
 
+type Box = [number, number, number, number];
+/** Label spots around a point: dx, dy (baseline), anchor. */
+const SPOTS: Array<[number, number, string]> = [[9, 14, "start"], [8, -7, "start"], [-9, 14, "end"], [-8, -7, "end"], [9, 4, "start"]];
+
+/**
+ * Put each label (a <text> in a group translated to (x, y)) at the first spot around its point
+ * that overlaps no box in `taken` (points and labels placed before); the boxes grow.
+ */
+function placeLabel(text: SVGTextElement | null, x: number, y: number, charW: number, taken: Box[]): void {
+  if (!text) return;
+  const w = Array.from(text.textContent ?? "").length * charW;
+  const boxAt = ([dx, dy, anchor]: [number, number, string]): Box => {
+    const x0 = anchor === "start" ? x + dx : x + dx - w;
+    return [x0, y + dy - 10, x0 + w, y + dy + 2];
+  };
+  const free = (a: Box) => !taken.some((b) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]);
+  const pick = SPOTS.find((spot) => free(boxAt(spot))) ?? SPOTS[0];
+  taken.push(boxAt(pick));
+  text.setAttribute("x", String(pick[0]));
+  text.setAttribute("y", String(pick[1]));
+  text.setAttribute("text-anchor", pick[2]);
+}
+
 const rowOf = (m: Matrix, i: number) => m.data.slice(i * m.cols, (i + 1) * m.cols);
 
 interface Frame {
@@ -92,6 +115,7 @@ export function planeView(actions: Actions): View {
   let keyEls: SVGGElement[] = [];
   let lineEls: SVGLineElement[] = [];
   let queryEls: SVGGElement[] = [];
+  let keyBoxes: Box[] = [];
   let drag: {
     i: number;
     pointerId: number;
@@ -182,6 +206,11 @@ export function planeView(actions: Actions): View {
       keyEls.push(g);
       gKeys.appendChild(g);
     }
+    // key labels avoid the points and each other (placed once per frame)
+    keyBoxes = keyPts.map(([x, y]) => [sx(f, x) - 5, sy(f, y) - 5, sx(f, x) + 5, sy(f, y) + 5] as Box);
+    if (N <= KEY_LABELS_MAX) {
+      keyEls.forEach((g, j) => placeLabel(g.querySelector("text"), sx(f, keyPts[j][0]), sy(f, keyPts[j][1]), 6.2, keyBoxes));
+    }
     for (let i = 0; i < s.Q.rows; i++) {
       const t = tokenAt(s.qTokens, i, "q");
       const g = svg("g", {
@@ -214,6 +243,12 @@ export function planeView(actions: Actions): View {
       if (queryEls.length > QUERY_LABELS_MAX) g.setAttribute("tabindex", i === s.selected ? "0" : "-1");
       g.setAttribute("aria-valuenow", short(x, 4));
       g.setAttribute("aria-valuetext", `${adapter!.axes[0]} ${short(x, 4)}` + (adapter!.axes[1] ? `, ${adapter!.axes[1]} ${short(y, 4)}` : ""));
+    }
+    if (queryEls.length <= QUERY_LABELS_MAX) {
+      const taken = [...keyBoxes, ...qp.map(([x, y]) => [sx(f, x) - 7, sy(f, y) - 7, sx(f, x) + 7, sy(f, y) + 7] as Box)];
+      // the selected query's label first: it gets the best spot
+      const order = [s.selected, ...qp.map((_, i) => i).filter((i) => i !== s.selected)];
+      for (const i of order) if (queryEls[i]) placeLabel(queryEls[i].querySelector("text"), sx(f, qp[i][0]), sy(f, qp[i][1]), 7.2, taken);
     }
     const many = queryEls.length > QUERY_LABELS_MAX && qp[s.selected] !== undefined;
     gSel.setAttribute("visibility", many ? "visible" : "hidden");

@@ -71,8 +71,8 @@ function numberTable(view: string, caption: string, what: [string, string]): Num
 }
 
 export function tablesView(): View {
-  const weights = numberTable("weights", "Weights \u03b1 (rows: queries, columns: keys)", ["queries", "keys"]);
-  const output = numberTable("output", "Output (rows: queries, columns: dimensions of v)", ["queries", "dimensions"]);
+  const weights = numberTable("weights", "Weights \u03b1 (query \u00d7 key)", ["queries", "keys"]);
+  const output = numberTable("output", "Output (query \u00d7 dim of v)", ["queries", "dimensions"]);
   const body = h("div", { class: "aw-numbers-body" }, weights.el, output.el);
   const el = h(
     "details",
