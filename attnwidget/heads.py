@@ -24,6 +24,9 @@ __all__ = ["AttentionHeads", "quantise_rows", "dequantise_rows"]
 
 _STATIC = pathlib.Path(__file__).parent / "static"
 
+MAX_WEIGHTS = 32 * 2**20
+"""Most weights an AttentionHeads widget shows (1 byte each on the wire)."""
+
 
 def quantise_rows(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Quantise each row (last axis) to uint8, scaled by the row's maximum.
@@ -195,6 +198,12 @@ def _check_weights(weights: Any) -> np.ndarray:
         w = w[None]
     if 0 in w.shape:
         raise AttentionInputError(f"weights must not be empty, got shape {w.shape}")
+    if w.size > MAX_WEIGHTS:
+        raise AttentionInputError(
+            f"weights are too large to show: shape {w.shape} has {w.size:,} values, at most "
+            f"{MAX_WEIGHTS:,} (e.g. 12 layers x 12 heads x 256 x 256 is 9.4M); pass fewer "
+            "layers or heads, or a window of tokens"
+        )
     if (w < 0).any() or (w > 1 + 1e-6).any():
         bad = np.argwhere((w < 0) | (w > 1 + 1e-6))[0]
         raise AttentionInputError(

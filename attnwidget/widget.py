@@ -29,6 +29,11 @@ __all__ = ["AttentionWidget"]
 
 _STATIC = pathlib.Path(__file__).parent / "static"
 
+MAX_PAIRS = 2048 * 2048
+"""Most query-key pairs a widget shows (its scores and weights cross the wire on every edit)."""
+MAX_VALUES = 2048 * 2048
+"""Most numbers in each of Q, K and V."""
+
 # The traits the results depend on, and those only the kernel may set.
 _INPUTS = ("Q", "K", "V", "score", "params", "mask", "temperature")
 _KERNEL_ONLY = frozenset(
@@ -392,6 +397,7 @@ class AttentionWidget(anywidget.AnyWidget):
 
     def _compute(self, inputs: dict[str, Any], qt: list[str], kt: list[str]) -> AttentionResult:
         """The engine's result for ``inputs``, computed once per distinct set of inputs."""
+        _check_size(inputs)
         _check_tokens(qt, kt, len(inputs["Q"]), len(inputs["K"]))
         key = tuple(inputs[n] for n in _INPUTS)
         if self._candidate is not None and _same(self._candidate[0], key):
@@ -512,6 +518,24 @@ def with_png_fallback(widget: Any, bundle: tuple[dict, dict] | None) -> tuple[di
 
     data, metadata = bundle
     return {**data, "image/png": base64.b64encode(png_bytes(widget)).decode("ascii")}, metadata
+
+
+def _check_size(inputs: dict[str, Any]) -> None:
+    """Refuse inputs too large to show live (the browser would freeze), saying what to do."""
+    m, n = len(inputs["Q"]), len(inputs["K"])
+    if m * n > MAX_PAIRS:
+        raise AttentionInputError(
+            f"Q and K are too large to show: {m} x {n} = {m * n:,} query-key pairs, the widget "
+            f"shows at most {MAX_PAIRS:,} (e.g. 2048 x 2048). Show a slice (Q[:256], K[:256]), "
+            "or compute with attnwidget.attention() and plot the weights."
+        )
+    for name in ("Q", "K", "V"):
+        a = inputs[name]
+        if a is not None and np.size(a) > MAX_VALUES:
+            raise AttentionInputError(
+                f"{name} is too large to show: shape {np.shape(a)} has {np.size(a):,} values, "
+                f"the widget shows at most {MAX_VALUES:,}; reduce its rows or width"
+            )
 
 
 def _check_tokens(qt: list[str], kt: list[str], m: int, n: int) -> None:

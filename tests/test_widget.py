@@ -338,3 +338,20 @@ def test_arrays_are_read_only_so_edits_go_through_assignment():
     w = AttentionWidget()
     with pytest.raises(ValueError, match="read-only"):
         w.Q[0, 0] = 5.0
+
+
+def test_very_large_inputs_are_refused_with_a_message_and_bounded_memory():
+    import tracemalloc
+
+    Q = np.zeros((4096, 512))
+    tracemalloc.start()
+    with pytest.raises(AttentionInputError, match=r"4096 x 4096 = 16,777,216 query-key pairs"):
+        AttentionWidget(Q, Q)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 4 * Q.nbytes  # copies of the inputs at most, no (M, N) results
+    w = AttentionWidget()
+    before = w.Q.copy()
+    with pytest.raises(AttentionInputError, match="too large"):
+        w.update(Q=np.zeros((3, 4096 * 1024)), K=np.zeros((6, 4096 * 1024)))
+    np.testing.assert_array_equal(w.Q, before)
