@@ -34,6 +34,15 @@ test: setup lint
 	$(NPM) test
 	$(PY) -m pytest
 
+notebooks: setup
+	rm -rf build/notebooks && mkdir -p build/notebooks && cp notebooks/*.ipynb build/notebooks/
+	cd build/notebooks && for nb in *.ipynb; do \
+	  ../../$(PY) -m jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.store_widget_state=False $$nb && \
+	  ../../$(PY) -m jupyter nbconvert --to html $$nb || exit 1; \
+	done
+	@echo "executed notebooks (with outputs) and offline HTML pages in build/notebooks/"
+
 bench: setup
 	$(PY) benchmarks/run.py
 
