@@ -83,6 +83,10 @@ class Tokens(List):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(trait=Unicode(), **kwargs)
 
+    def set(self, obj: Any, value: Any) -> None:
+        # traitlets' List.set wraps a lone string into a list; a string is refused here instead.
+        TraitType.set(self, obj, value)
+
     def validate(self, obj: Any, value: Any) -> list[str]:
         if isinstance(value, str) or not hasattr(value, "__iter__"):
             raise AttentionInputError(

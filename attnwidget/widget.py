@@ -147,6 +147,9 @@ class AttentionWidget(anywidget.AnyWidget):
         self._n_computations = 0
         q = _validated(Matrix(), "Q", Q)
         k = _validated(Matrix(), "K", K)
+        V = _validated(Matrix(allow_none=True), "V", V)
+        mask = _validated(BoolMatrix(allow_none=True), "mask", mask)
+        temperature = _validated(Temperature(), "temperature", temperature)
         qt = list(query_tokens) if query_tokens is not None else _default_tokens("q", len(q))
         kt = list(key_tokens) if key_tokens is not None else _default_tokens("k", len(k))
         if score not in SCORES:
