@@ -12,7 +12,7 @@ import numpy as np
 import traitlets
 from traitlets import Bool, Dict, Int, Unicode, observe, validate
 
-from ._checks import check_params
+from ._checks import check_params, check_score
 from .codec import (
     array_serialization,
     param_sets_serialization,
@@ -150,10 +150,14 @@ class AttentionWidget(anywidget.AnyWidget):
         V = _validated(Matrix(allow_none=True), "V", V)
         mask = _validated(BoolMatrix(allow_none=True), "mask", mask)
         temperature = _validated(Temperature(), "temperature", temperature)
-        qt = list(query_tokens) if query_tokens is not None else _default_tokens("q", len(q))
-        kt = list(key_tokens) if key_tokens is not None else _default_tokens("k", len(k))
-        if score not in SCORES:
-            attention(q, k, V, score=score)  # raises the engine's message
+        qt = _default_tokens("q", len(q)) if query_tokens is None else query_tokens
+        kt = _default_tokens("k", len(k)) if key_tokens is None else key_tokens
+        qt = _validated(Tokens(), "query_tokens", qt)
+        kt = _validated(Tokens(), "key_tokens", kt)
+        try:
+            check_score(score)
+        except ValueError as exc:
+            raise AttentionInputError(str(exc)) from None
         p = self._fit_params(score, params, q.shape[1], k.shape[1])
         result = self._compute(
             dict(Q=q, K=k, V=V, score=score, params=p, mask=mask, temperature=temperature), qt, kt
