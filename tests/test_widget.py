@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import traitlets
+from widget_state import assert_same_state, snapshot, wire
 
 from attnwidget import SCORES, AttentionInputError, AttentionWidget, attention, init_params
-from attnwidget.codec import array_to_json
 
 rng = np.random.default_rng(7)
 
@@ -23,53 +23,6 @@ def assert_results_match_engine(w: AttentionWidget) -> None:
     np.testing.assert_allclose(w.scores, r.scores, rtol=0, atol=1e-12)
     np.testing.assert_allclose(w.weights, r.weights, rtol=0, atol=1e-12)
     np.testing.assert_allclose(w.output, r.output, rtol=0, atol=1e-12)
-
-
-def snapshot(w: AttentionWidget) -> dict:
-    names = [
-        "Q",
-        "K",
-        "V",
-        "query_tokens",
-        "key_tokens",
-        "score",
-        "params",
-        "mask",
-        "temperature",
-        "scores",
-        "weights",
-        "output",
-        "selected_query",
-    ]
-    out = {}
-    for n in names:
-        v = getattr(w, n)
-        if isinstance(v, dict):
-            v = {k: np.array(a) for k, a in v.items()}
-        elif isinstance(v, np.ndarray):
-            v = v.copy()
-        out[n] = v
-    return out
-
-
-def assert_same_state(a: dict, b: dict) -> None:
-    assert a.keys() == b.keys()
-    for n in a:
-        x, y = a[n], b[n]
-        if isinstance(x, dict):
-            assert x.keys() == y.keys(), n
-            for k in x:
-                np.testing.assert_array_equal(x[k], y[k])
-        elif isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
-            np.testing.assert_array_equal(x, y)
-        else:
-            assert x == y, n
-
-
-def wire(arr) -> dict:
-    """An array as a frontend sends it: bytes, not a numpy array."""
-    j = array_to_json(np.asarray(arr))
-    return {**j, "buffer": memoryview(bytes(j["buffer"]))}
 
 
 def test_default_is_the_builtin_example_with_all_five_scores():

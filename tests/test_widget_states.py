@@ -11,17 +11,12 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from widget_state import assert_same_state, snapshot, wire
 
 from attnwidget import SCORES, AttentionWidget, attention
-from attnwidget.codec import array_to_json
 
 values = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
 wild = st.one_of(values, st.just(np.nan), st.just(np.inf), st.just(1e308), st.just(-1e-308))
-
-
-def wire(arr) -> dict:
-    j = array_to_json(np.asarray(arr))
-    return {**j, "buffer": memoryview(bytes(j["buffer"]))}
 
 
 class WidgetEdits(RuleBasedStateMachine):
@@ -31,12 +26,11 @@ class WidgetEdits(RuleBasedStateMachine):
         self.edit_id = 0
 
     def _try(self, fn) -> None:
-        before = {n: _copy(getattr(self.w, n)) for n in _NAMES}
+        before = snapshot(self.w, _NAMES)
         try:
             fn()
         except (ValueError, traitlets.TraitError):
-            for n in _NAMES:
-                _assert_equal(getattr(self.w, n), before[n], n)
+            assert_same_state(snapshot(self.w, _NAMES), before)
 
     @rule(score=st.sampled_from([*SCORES, "cosine"]))
     def set_score(self, score):
@@ -106,23 +100,6 @@ _NAMES = (
     "query_tokens",
     "key_tokens",
 )
-
-
-def _copy(v):
-    if isinstance(v, dict):
-        return {k: np.array(a) for k, a in v.items()}
-    return v.copy() if isinstance(v, (np.ndarray, list)) else v
-
-
-def _assert_equal(a, b, name):
-    if isinstance(a, dict):
-        assert a.keys() == b.keys(), name
-        for k in a:
-            np.testing.assert_array_equal(a[k], b[k])
-    elif isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        np.testing.assert_array_equal(a, b)
-    else:
-        assert a == b, name
 
 
 WidgetEdits.TestCase.settings = settings(max_examples=40, stateful_step_count=25, deadline=None)
