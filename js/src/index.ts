@@ -1,4 +1,6 @@
 // The anywidget entry point: `export default { render }`, plus the static-page helpers.
+// `render` is deliberately not a named export: anywidget warns about a direct export of
+// `render` ("will likely be deprecated") in every view.
 
 import "./style.css";
 import { mount } from "./app";
@@ -9,7 +11,7 @@ export { createLocalModel, mountStatic } from "./static";
 export type { AnyModel } from "./types";
 
 /** Build the view of `model` in `el`; returns the cleanup (removes listeners and DOM). */
-export function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void {
+function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void {
   return model.get("_kind") === "heads" ? mountHeads(model, el) : mount(model, el);
 }
 

@@ -1,7 +1,10 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeMatrix, matrix } from "../src/codec";
-import widget, { createLocalModel, mountStatic, render } from "../src/index";
+import * as entry from "../src/index";
+import widget, { createLocalModel, mountStatic } from "../src/index";
+
+const render = widget.render;
 
 // jsdom has no canvas: getContext returns null (and logs); the views must cope with null.
 HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
@@ -54,8 +57,10 @@ function mountLocal() {
 }
 
 describe("render (jsdom)", () => {
-  it("exports render as default and named, and mountStatic", () => {
-    expect(widget.render).toBe(render);
+  it("exports render in the default export only (no named render: anywidget warns), and mountStatic", () => {
+    expect(typeof widget.render).toBe("function");
+    expect("render" in entry).toBe(false);
+    expect(Object.keys(entry).sort()).toEqual(["createLocalModel", "default", "mountStatic"]);
     expect(typeof mountStatic).toBe("function");
   });
 
