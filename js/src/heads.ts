@@ -9,7 +9,9 @@ import type { AnyModel } from "./types";
 import { heatmapView } from "./views/heatmap";
 import { seqIndex, sequentialLut } from "./views/lut";
 import { paintGrid, sizeCanvas } from "./views/paint";
+import { numberTable, TABLE_MAX } from "./views/tables";
 import type { Topic } from "./views/view";
+import { tokenAt } from "./format";
 
 interface Heads {
   L: number;
@@ -56,6 +58,9 @@ const clamp = (v: unknown, n: number) => {
   return Number.isInteger(i) && i >= 0 && i < n ? i : 0;
 };
 
+/** What the table's caption says about the quantisation (see attnwidget/heads.py). */
+export const PRECISION_NOTE = "weights stored at 8-bit precision per row (error \u2264 row max / 510)";
+
 export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
   const isStatic = model.get("_static") === true;
   const root = h("div", { class: "attnwidget", "data-kind": "heads", "data-state": "ready", "data-mode": isStatic ? "static" : "live" });
@@ -63,9 +68,10 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
   const headSel = h("select", { "data-role": "head", "aria-label": "Head" });
   const error = h("div", { class: "aw-error", "data-role": "error", role: "alert", hidden: true });
   let selectedRow = 0;
-  const heatmap = heatmapView({ select: (i) => { selectedRow = i; paint(["selected"]); } }, { scores: false });
+  const heatmap = heatmapView({ select: (i) => { selectedRow = i; paint(); } }, { scores: false });
   const title = h("h3");
   const multiples = h("div", { class: "aw-multiples", role: "group", "aria-label": "Heads of this layer" });
+  const table = numberTable("weights", "", ["queries", "keys"]);
   root.append(
     h("div", { class: "aw-header" }, h("div", { class: "aw-heads-pick" },
       h("label", undefined, "Layer ", layerSel), h("label", undefined, "Head ", headSel))),
@@ -73,18 +79,22 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
     h("div", { class: "aw-grid" },
       h("section", { class: "aw-card" }, h("div", { class: "aw-card-head" }, title), heatmap.el),
       h("section", { class: "aw-card" }, h("div", { class: "aw-card-head" }, h("h3", undefined, "All heads of the layer")), multiples)),
+    h("details", { class: "aw-numbers", open: true }, h("summary", undefined, "Numbers"), h("div", { class: "aw-numbers-body" }, table.el)),
   );
   el.appendChild(root);
 
   let heads: Heads | null = null;
   let headsOf: unknown = null;
   let optionsKey = "";
+  let multiplesKey = "";
 
+  /** A selection made here: the model (and the kernel) follow; the change event repaints. */
   function choose(name: "layer" | "head", v: number): void {
+    if (!heads || !Number.isInteger(v) || v < 0 || v >= (name === "layer" ? heads.L : heads.H)) return;
     if (model.get(name) === v) return;
     model.set(name, v);
     model.save_changes();
-    paint(["result"]);
+    paint(); // a no-op if the change event painted already
   }
 
   const off = [
@@ -96,7 +106,8 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
     }),
   ];
 
-  function paint(changed: Topic[] = ["result", "tokens", "selected"]): void {
+  let painted = "";
+  function paint(): void {
     const w = model.get("weights");
     if (w !== headsOf) {
       headsOf = w;
@@ -104,14 +115,22 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
       heads = typeof d === "string" ? null : d;
       setText(error, typeof d === "string" ? d : "");
       error.hidden = typeof d !== "string";
+      painted = multiplesKey = "";
     }
     if (!heads) return;
-    const { L, H } = heads;
+    const { L, H, M, N } = heads;
     const layer = clamp(model.get("layer"), L);
     const head = clamp(model.get("head"), H);
-    const key = `${L}|${H}`;
-    if (key !== optionsKey) {
-      optionsKey = key;
+    const tokens = (n: string) => (Array.isArray(model.get(n)) ? (model.get(n) as unknown[]).map(String) : []);
+    const qTokens = tokens("query_tokens");
+    const kTokens = tokens("key_tokens");
+    selectedRow = Math.min(selectedRow, M - 1);
+    const key = [layer, head, selectedRow, qTokens.join("\u0000"), kTokens.join("\u0000")].join("|");
+    if (key === painted) return;
+    painted = key;
+    const ok = `${L}|${H}`;
+    if (ok !== optionsKey) {
+      optionsKey = ok;
       clear(layerSel);
       clear(headSel);
       for (let i = 0; i < L; i++) layerSel.appendChild(h("option", { value: i }, String(i)));
@@ -120,32 +139,36 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
     layerSel.value = String(layer);
     headSel.value = String(head);
     setText(title, `Layer ${layer}, head ${head}`);
-    const tokens = (n: string) => (Array.isArray(model.get(n)) ? (model.get(n) as unknown[]).map(String) : []);
     const W = headMatrix(heads, layer, head);
-    selectedRow = Math.min(selectedRow, heads.M - 1);
     const snap = {
       result: { scores: W, weights: W, output: W },
       mask: null,
-      qTokens: tokens("query_tokens"),
-      kTokens: tokens("key_tokens"),
+      qTokens,
+      kTokens,
       selected: selectedRow,
       preview: false,
     } as unknown as Snapshot;
-    heatmap.update(snap, new Set(changed));
-    // small multiples
-    clear(multiples);
-    const lut = sequentialLut();
-    const side = Math.max(40, Math.min(96, Math.floor(400 / Math.ceil(Math.sqrt(H)))));
-    for (let k = 0; k < H; k++) {
-      const m = k === head ? W : headMatrix(heads, layer, k);
-      let max = 0;
-      for (const v of m.data) if (v > max) max = v;
-      const canvas = h("canvas", { "aria-hidden": "true" });
-      const b = h("button", { type: "button", class: "aw-multiple", "data-head": k, "aria-pressed": String(k === head), "aria-label": `head ${k}` }, canvas, h("span", undefined, `head ${k}`));
-      multiples.appendChild(b);
-      const { ctx, W: cw, H: ch } = sizeCanvas(canvas, side, Math.max(8, Math.round((side * heads.M) / heads.N)));
-      if (ctx) paintGrid(ctx, cw, ch, m, (v) => seqIndex(v, max), lut, "max");
+    heatmap.update(snap, new Set<Topic>(["result", "tokens", "selected"]));
+    setText(table.caption, `Layer ${layer}, head ${head} (query \u00d7 key): ${PRECISION_NOTE}`);
+    const labels = (t: string[], n: number, p: string) => Array.from({ length: Math.min(n, TABLE_MAX) }, (_, i) => tokenAt(t, i, p));
+    table.update(W, labels(qTokens, M, "q"), labels(kTokens, N, "k"), 3);
+    // small multiples: redrawn for a new layer, only re-pressed for a new head
+    if (multiplesKey !== `${layer}`) {
+      multiplesKey = `${layer}`;
+      clear(multiples);
+      const lut = sequentialLut();
+      const side = Math.max(40, Math.min(96, Math.floor(400 / Math.ceil(Math.sqrt(H)))));
+      for (let k = 0; k < H; k++) {
+        const m = k === head ? W : headMatrix(heads, layer, k);
+        let max = 0;
+        for (const v of m.data) if (v > max) max = v;
+        const canvas = h("canvas", { "aria-hidden": "true" });
+        multiples.appendChild(h("button", { type: "button", class: "aw-multiple", "data-head": k, "aria-label": `head ${k}` }, canvas, h("span", undefined, `head ${k}`)));
+        const { ctx, W: cw, H: ch } = sizeCanvas(canvas, side, Math.max(8, Math.round((side * M) / N)));
+        if (ctx) paintGrid(ctx, cw, ch, m, (v) => seqIndex(v, max), lut, "max");
+      }
     }
+    for (const b of multiples.children) b.setAttribute("aria-pressed", String(b.getAttribute("data-head") === String(head)));
   }
 
   const names = ["weights", "layer", "head", "query_tokens", "key_tokens"];

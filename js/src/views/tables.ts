@@ -8,12 +8,18 @@ import type { Topic, View } from "./view";
 
 export const TABLE_MAX = 64;
 
-interface NumberTable {
+export interface NumberTable {
   el: HTMLElement;
+  /** The table's caption (its text may be changed). */
+  caption: HTMLElement;
   update(m: Matrix | null, rowLabels: string[], colLabels: string[], digits: number): void;
 }
 
-function numberTable(view: string, caption: string, what: [string, string]): NumberTable {
+/**
+ * A table of `m` (at most TABLE_MAX x TABLE_MAX shown): th = labels as text, td[data-value] =
+ * the full-precision number, text = toFixed(digits); [data-role="truncated"] says what is cut.
+ */
+export function numberTable(view: string, caption: string, what: [string, string]): NumberTable {
   const table = h("table", { class: "aw-table", "data-view": view });
   const cap = h("caption", undefined, caption);
   const thead = h("thead");
@@ -26,6 +32,7 @@ function numberTable(view: string, caption: string, what: [string, string]): Num
 
   return {
     el,
+    caption: cap,
     update(m, rowLabels, colLabels, digits) {
       const R = m ? Math.min(m.rows, TABLE_MAX) : 0;
       const C = m ? Math.min(m.cols, TABLE_MAX) : 0;
