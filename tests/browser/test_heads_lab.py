@@ -1,0 +1,54 @@
+"""AttentionHeads (from_weights) in a real JupyterLab."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from harness import (
+    NOTEBOOK,
+    WEIGHT_CELLS,
+    expect,
+    expect_numbers,
+    kernel_exec,
+    open_notebook,
+    run_all,
+)
+from test_reliability_lab import write_notebook
+
+pytestmark = pytest.mark.browser
+
+
+def kernel_json(page, expr: str):
+    return json.loads(kernel_exec(page, f"import json; print(json.dumps({expr}))"))
+
+
+def test_heads_widget_selecting_a_head_shows_its_weights(tab, lab, notebook_dir):
+    write_notebook(
+        notebook_dir,
+        """from attnwidget import AttentionWidget
+import numpy as np
+rng = np.random.default_rng(0)
+x = rng.normal(size=(2, 3, 5, 5)) * 2
+weights = np.exp(x) / np.exp(x).sum(-1, keepdims=True)
+h = AttentionWidget.from_weights(weights, ["a", "b", "c", "d", "e"])
+h""",
+    )
+    open_notebook(tab, lab, NOTEBOOK)
+    run_all(tab)
+    root = tab.locator(".attnwidget")
+    expect(root.locator('table[data-view="weights"]')).to_be_visible()
+    for layer, head in ((0, 2), (1, 1)):
+        root.locator('select[data-role="layer"]').select_option(str(layer))
+        root.locator('select[data-role="head"]').select_option(str(head))
+        for _ in range(50):
+            if kernel_json(tab, "[h.layer, h.head]") == [layer, head]:
+                break
+        assert kernel_json(tab, "[h.layer, h.head]") == [layer, head]
+        selected = np.array(kernel_json(tab, "h.selected.tolist()"))
+        tolerance = selected.max() / 510 + 1e-7  # 8-bit per-row quantisation
+        expect_numbers(tab, WEIGHT_CELLS, selected.ravel(), abs_tol=float(tolerance))
+    kernel_exec(tab, "h.head = 0")
+    selected = np.array(kernel_json(tab, "h.selected.tolist()"))
+    expect_numbers(tab, WEIGHT_CELLS, selected.ravel(), abs_tol=float(selected.max() / 510))
