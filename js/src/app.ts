@@ -1,8 +1,10 @@
 // Builds the widget's DOM inside `el`, wires the model to the views, returns the cleanup.
 
-import { h } from "./dom";
-import { Store, encodeEdit, type EditValues, type Snapshot } from "./store";
-import { Coalescer, modelSink, type Traits } from "./sync";
+import { bannerText, statusText, watchConnection, type Connection } from "./connection";
+import { h, setText } from "./dom";
+import { sessionFor, type Member } from "./session";
+import { createStore, type EditValues, type Snapshot } from "./store";
+import type { Traits } from "./sync";
 import type { AnyModel } from "./types";
 import { editorView } from "./views/editor";
 import { heatmapView } from "./views/heatmap";
@@ -71,49 +73,41 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   });
 
   let localError = "";
-  let inEdit = false;
   const { request, cancel } = frameFns();
 
-  // eslint-disable-next-line prefer-const
-  let coalescer: Coalescer;
-  const store = new Store(model, () => coalescer.queued());
-  const sink = modelSink(model, (name, value) => {
-    const wire = encodeEdit(name, value);
-    store.remember(wire, value);
-    return wire;
-  });
-  coalescer = new Coalescer(sink, {
-    editId: Number(model.get("edit_id")) || 0,
-    resultId: Number(model.get("result_id")) || 0,
-  });
+  // The edit queue is shared by every view of this model (display(w) twice).
+  const session = sessionFor(model);
+  const store = createStore(model, () => session.coalescer.queued());
+  // Live only: is the kernel able to answer? (says so instead of freezing; made below)
+  let conn: Connection | null = null;
+  const member: Member = {
+    edited(topics, row, wasPending) {
+      const hadPreview = store.hasPreview();
+      if (session.pending) {
+        store.recompute(row !== undefined && (hadPreview || !wasPending) ? row : undefined);
+        schedule(topics as Topic[]);
+      } else {
+        // answered at once (static page): paint now
+        store.dropPreview();
+        mark(topics as Topic[]);
+        paint();
+      }
+      conn?.poke();
+    },
+    remember: (wire, value) => store.remember(wire, value),
+    sendFailed: (err) => conn?.sendFailed(err),
+  };
+  session.join(member);
 
   const actions: Actions = {
     edit(values: EditValues, hint?: { row?: number }) {
-      const wasPending = coalescer.pending;
-      const hadPreview = store.hasPreview();
       localError = "";
-      inEdit = true;
-      try {
-        coalescer.edit(values as Traits);
-      } finally {
-        inEdit = false;
-      }
       const topics: Topic[] = ["result", "state", "error"];
       if ("Q" in values) topics.push("Q");
       if ("score" in values) topics.push("score", "params");
       if ("temperature" in values) topics.push("temperature");
       if ("mask" in values) topics.push("mask");
-      if (coalescer.pending) {
-        const row = hint?.row !== undefined && (hadPreview || !wasPending) ? hint.row : undefined;
-        store.recompute(row);
-        root.setAttribute("data-state", "pending");
-        schedule(topics);
-      } else {
-        // answered at once (static page): paint now
-        store.dropPreview();
-        mark(topics);
-        paint();
-      }
+      session.edit(values as Traits, topics, hint?.row);
     },
     select(i: number) {
       const n = store.Q().rows;
@@ -125,9 +119,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     },
     resample() {
       localError = "";
-      coalescer.resample();
-      root.setAttribute("data-state", coalescer.pending ? "pending" : "ready");
-      schedule(["state", "error"]);
+      session.resample();
     },
     setLocalError(message: string) {
       localError = message;
@@ -135,7 +127,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
       paint();
     },
     current(): Snapshot {
-      return store.snapshot(coalescer.pending);
+      return store.snapshot(session.pending);
     },
   };
 
@@ -152,8 +144,10 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   const views: View[] = [scores, message, heatmap, steps, plane, editor, params, outputs, tables];
 
   const status = h("span", { class: "aw-status", "aria-live": "polite" });
+  const banner = h("div", { class: "aw-connection", "data-role": "connection", role: "status", hidden: true });
   root.append(
     h("div", { class: "aw-header" }, scores.el, status),
+    banner,
     message.el,
     h(
       "div",
@@ -201,7 +195,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     if (dirty.size === 0) return;
     const changed = new Set(dirty);
     dirty.clear();
-    const snap = store.snapshot(coalescer.pending);
+    const snap = store.snapshot(session.pending);
     for (const v of views) {
       if (v.deps.some((d) => changed.has(d))) {
         try {
@@ -211,13 +205,22 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
         }
       }
     }
-    root.setAttribute("data-state", snap.pending ? "pending" : "ready");
-    status.textContent = snap.isStatic
-      ? "static page \u00b7 JS engine"
-      : snap.pending
-        ? "computing\u2026"
-        : "kernel \u00b7 up to date";
-    status.setAttribute("data-pending", String(snap.pending));
+    paintState(snap.pending);
+  }
+
+  /** data-state, the status text and the connection banner. */
+  function paintState(pending: boolean): void {
+    const c = conn?.state();
+    const phase = c ? c.phase : pending ? "pending" : "ready";
+    root.setAttribute("data-state", phase === "disconnected" ? "disconnected" : pending ? "pending" : "ready");
+    setText(status, c ? statusText(c) : isStatic ? "static page \u00b7 JS engine" : pending ? "computing\u2026" : "kernel \u00b7 up to date");
+    status.setAttribute("data-pending", String(pending));
+    status.setAttribute("data-phase", phase);
+    const text = c ? bannerText(c, session.waiting) : "";
+    setText(banner, text);
+    banner.hidden = text === "";
+    banner.setAttribute("data-phase", phase);
+    banner.setAttribute("data-edits", String(session.waiting));
   }
 
   // --- model events ---------------------------------------------------------------------
@@ -230,21 +233,25 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
 
   function onModelChange(name: string): void {
     if (name === "result_id") {
-      coalescer.ack(Number(model.get("result_id")));
-      if (inEdit) return; // the edit in progress paints
-      if (!coalescer.pending) store.dropPreview();
+      session.ack(Number(model.get("result_id")));
+      if (session.writing) return; // the edit in progress paints
+      if (!session.pending) store.dropPreview();
+      conn?.poke(true);
       mark(["state", "result", "Q", "score", "params", "temperature", "mask", "error"]);
       paint(); // ready and the kernel's numbers in the same frame
       return;
     }
-    if (coalescer.pending && INPUT_TRAITS.has(name) && !inEdit) store.recompute();
+    if (session.pending && INPUT_TRAITS.has(name) && !session.writing) store.recompute();
     schedule(TRAIT_TOPICS[name]);
   }
 
+  if (!isStatic) conn = watchConnection(model, () => session.pending, () => schedule(["state"]));
   mark(ALL_TOPICS);
   paint();
 
   return () => {
+    session.leave(member);
+    conn?.destroy();
     for (const [ev, fn] of handlers) model.off(ev, fn);
     if (frame !== null) cancel(frame);
     for (const v of views) v.destroy();

@@ -3,6 +3,7 @@
 // Wire: weights = {dtype: "uint8-rows", shape, buffer: uint8 codes, scale: float32 per row}.
 
 import type { Matrix } from "./codec";
+import { bannerText, watchConnection, type Connection } from "./connection";
 import { clear, h, listen, setText } from "./dom";
 import type { Snapshot } from "./store";
 import type { AnyModel } from "./types";
@@ -67,6 +68,7 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
   const layerSel = h("select", { "data-role": "layer", "aria-label": "Layer" });
   const headSel = h("select", { "data-role": "head", "aria-label": "Head" });
   const error = h("div", { class: "aw-error", "data-role": "error", role: "alert", hidden: true });
+  const banner = h("div", { class: "aw-connection", "data-role": "connection", role: "status", hidden: true });
   let selectedRow = 0;
   const heatmap = heatmapView({ select: (i) => { selectedRow = i; paint(); } }, { scores: false });
   const title = h("h3");
@@ -75,6 +77,7 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
   root.append(
     h("div", { class: "aw-header" }, h("div", { class: "aw-heads-pick" },
       h("label", undefined, "Layer ", layerSel), h("label", undefined, "Head ", headSel))),
+    banner,
     error,
     h("div", { class: "aw-grid" },
       h("section", { class: "aw-card" }, h("div", { class: "aw-card-head" }, title), heatmap.el),
@@ -176,7 +179,22 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
   for (const n of names) model.on(`change:${n}`, onChange);
   paint();
 
+  // Live only: say when the kernel is gone (a selection made then is not sent to Python).
+  let conn: Connection | null = null;
+  const paintConnection = () => {
+    const c = conn?.state();
+    if (!c) return;
+    const text = bannerText(c, 0, true);
+    setText(banner, text);
+    banner.hidden = text === "";
+    banner.setAttribute("data-phase", c.phase);
+    root.setAttribute("data-state", c.phase === "disconnected" ? "disconnected" : "ready");
+  };
+  if (!isStatic) conn = watchConnection(model, () => false, paintConnection);
+  paintConnection();
+
   return () => {
+    conn?.destroy();
     for (const n of names) model.off(`change:${n}`, onChange);
     for (const f of off) f();
     heatmap.destroy();

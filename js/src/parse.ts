@@ -4,7 +4,7 @@ export type ParseResult = { ok: true; value: number } | { ok: false; reason: str
 
 /** A decimal or scientific number: "1", "-0.5", ".5", "2.", "1e-3", "+2". */
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-const NON_FINITE = /^[+-]?(nan|inf|infinity|∞)$/i;
+const NON_FINITE = /^[+-]?(nan|inf|infinity|\u221e)$/i;
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
 const BRACKETS = /[[\](){}]/g;
 const SEPARATORS = /[\s,;]+/;

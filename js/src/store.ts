@@ -68,75 +68,71 @@ export function copyMatrix(m: Matrix): Matrix {
   return { rows: m.rows, cols: m.cols, data: new Float64Array(m.data) };
 }
 
-export class Store {
-  private cache = new WeakMap<object, unknown>();
-  private previewResult: Result | null = null;
-
-  constructor(
-    private readonly model: AnyModel,
-    /** Queued, unsent edit values (decoded). */
-    private readonly overlay: () => Record<string, unknown>,
-  ) {}
-
+export interface Store {
   /** Remember that wire value `wire` decodes to `value` (after encoding an edit). */
-  remember(wire: unknown, value: unknown): void {
-    if (wire && typeof wire === "object") this.cache.set(wire as object, value);
-  }
+  remember(wire: unknown, value: unknown): void;
+  Q(): Matrix;
+  /** Drop the preview (the kernel answered). */
+  dropPreview(): void;
+  hasPreview(): boolean;
+  /**
+   * Recompute the preview from the effective inputs. With `row`, only that query changed
+   * since the result shown: recompute its row alone (cheap for large matrices).
+   * The caller passes `row` only when the result shown reflects every other edit.
+   * Returns false (and drops the preview) when the engine refuses the inputs.
+   */
+  recompute(row?: number): boolean;
+  snapshot(pending: boolean): Snapshot;
+}
 
-  private decoded<T>(name: string, decode: (w: any) => T): T {
-    const ov = this.overlay();
+/** The view's picture of `model`, with `overlay()` (queued, unsent edit values, decoded) on top. */
+export function createStore(model: AnyModel, overlay: () => Record<string, unknown>): Store {
+  const cache = new WeakMap<object, unknown>();
+  let previewResult: Result | null = null;
+
+  function decoded<T>(name: string, decode: (w: any) => T): T {
+    const ov = overlay();
     if (name in ov) return ov[name] as T;
-    const w = this.model.get(name);
+    const w = model.get(name);
     if (w && typeof w === "object") {
-      const hit = this.cache.get(w) ?? knownMatrix(w);
+      const hit = cache.get(w) ?? knownMatrix(w);
       if (hit !== undefined) return hit as T;
       const value = decode(w);
-      this.cache.set(w, value);
+      cache.set(w, value);
       return value;
     }
     return decode(w);
   }
 
-  private matrixOrNull(name: string): Matrix | null {
-    return this.decoded(name, (w) => {
+  const orNull =
+    <T>(decode: (w: any) => T) =>
+    (w: unknown): T | null => {
       if (w === null || w === undefined) return null;
       try {
-        return decodeMatrix(w);
+        return decode(w);
       } catch {
         return null;
       }
-    });
-  }
+    };
 
-  score(): ScoreName {
-    const ov = this.overlay();
-    const s = "score" in ov ? ov.score : this.model.get("score");
+  const matrixOrNull = (name: string): Matrix | null => decoded(name, orNull(decodeMatrix));
+
+  function score(): ScoreName {
+    const ov = overlay();
+    const s = "score" in ov ? ov.score : model.get("score");
     return isScore(s) ? s : "scaled_dot";
   }
 
-  temperature(): number {
-    const ov = this.overlay();
-    const t = Number("temperature" in ov ? ov.temperature : this.model.get("temperature"));
+  function temperature(): number {
+    const ov = overlay();
+    const t = Number("temperature" in ov ? ov.temperature : model.get("temperature"));
     return Number.isFinite(t) && t > 0 ? t : 1;
   }
 
-  Q(): Matrix {
-    return this.matrixOrNull("Q") ?? EMPTY;
-  }
+  const Q = (): Matrix => matrixOrNull("Q") ?? EMPTY;
 
-  /** Parameters of `score`: the kernel's `params` when they are for it, else `param_sets[score]`. */
-  params(score: ScoreName = this.score()): Params {
-    const raw = this.model.get("params");
-    if (score === this.model.get("score") && raw && typeof raw === "object" && Object.keys(raw).length) {
-      return this.cachedParams(raw);
-    }
-    const sets = this.model.get("param_sets");
-    const forScore = sets && typeof sets === "object" ? sets[score] : null;
-    return forScore ? this.cachedParams(forScore) : {};
-  }
-
-  private cachedParams(raw: object): Params {
-    const hit = this.cache.get(raw);
+  function cachedParams(raw: object): Params {
+    const hit = cache.get(raw);
     if (hit !== undefined) return hit as Params;
     let p: Params = {};
     try {
@@ -144,119 +140,112 @@ export class Store {
     } catch {
       p = {};
     }
-    this.cache.set(raw, p);
+    cache.set(raw, p);
     return p;
   }
 
-  mask(): Mask | null {
-    return this.decoded("mask", (w) => {
-      if (w === null || w === undefined) return null;
-      try {
-        return decodeMask(w);
-      } catch {
-        return null;
-      }
-    });
+  /** Parameters of `s`: the kernel's `params` when they are for it, else `param_sets[s]`. */
+  function params(s: ScoreName = score()): Params {
+    const raw = model.get("params");
+    if (s === model.get("score") && raw && typeof raw === "object" && Object.keys(raw).length) {
+      return cachedParams(raw);
+    }
+    const sets = model.get("param_sets");
+    const forScore = sets && typeof sets === "object" ? sets[s] : null;
+    return forScore ? cachedParams(forScore) : {};
   }
 
-  kernelResult(): Result | null {
-    const scores = this.matrixOrNull("scores");
-    const weights = this.matrixOrNull("weights");
-    const output = this.matrixOrNull("output");
+  const mask = (): Mask | null => decoded("mask", orNull(decodeMask));
+
+  function kernelResult(): Result | null {
+    const scores = matrixOrNull("scores");
+    const weights = matrixOrNull("weights");
+    const output = matrixOrNull("output");
     if (!scores || !weights || !output) return null;
     return { scores, weights, output };
   }
 
-  /** Drop the preview (the kernel answered). */
-  dropPreview(): void {
-    this.previewResult = null;
-  }
-
-  hasPreview(): boolean {
-    return this.previewResult !== null;
-  }
-
-  /**
-   * Recompute the preview from the effective inputs. With `row`, only that query changed
-   * since the result shown: recompute its row alone (cheap for large matrices).
-   * The caller passes `row` only when the result shown reflects every other edit.
-   * Returns false (and drops the preview) when the engine refuses the inputs.
-   */
-  recompute(row?: number): boolean {
-    const Q = this.Q();
-    const K = this.matrixOrNull("K");
-    if (!K) return false;
-    const V = this.matrixOrNull("V");
-    const score = this.score();
-    const params = this.params(score);
-    const mask = this.mask();
-    const temperature = this.temperature();
-    const base = this.previewResult ?? this.kernelResult();
-    const dv = (V ?? K).cols;
-    try {
-      if (
-        row !== undefined &&
-        base &&
-        row >= 0 &&
-        row < Q.rows &&
-        base.weights.rows === Q.rows &&
-        base.weights.cols === K.rows &&
-        base.output.cols === dv
-      ) {
-        const q1: Matrix = { rows: 1, cols: Q.cols, data: Q.data.slice(row * Q.cols, (row + 1) * Q.cols) };
-        const m1: Mask | null = mask
-          ? { rows: 1, cols: mask.cols, data: mask.data.slice(row * mask.cols, (row + 1) * mask.cols) }
-          : null;
-        const r = attention({ Q: q1, K, V: V ?? undefined, score, params, mask: m1, temperature });
-        const own = this.previewResult ?? {
-          scores: copyMatrix(base.scores),
-          weights: copyMatrix(base.weights),
-          output: copyMatrix(base.output),
-        };
-        own.scores.data.set(r.scores.data, row * own.scores.cols);
-        own.weights.data.set(r.weights.data, row * own.weights.cols);
-        own.output.data.set(r.output.data, row * own.output.cols);
-        this.previewResult = own;
+  return {
+    remember(wire, value) {
+      if (wire && typeof wire === "object") cache.set(wire as object, value);
+    },
+    Q,
+    dropPreview() {
+      previewResult = null;
+    },
+    hasPreview: () => previewResult !== null,
+    recompute(row) {
+      const Qm = Q();
+      const K = matrixOrNull("K");
+      if (!K) return false;
+      const V = matrixOrNull("V");
+      const sc = score();
+      const p = params(sc);
+      const m = mask();
+      const t = temperature();
+      const base = previewResult ?? kernelResult();
+      const dv = (V ?? K).cols;
+      try {
+        if (
+          row !== undefined &&
+          base &&
+          row >= 0 &&
+          row < Qm.rows &&
+          base.weights.rows === Qm.rows &&
+          base.weights.cols === K.rows &&
+          base.output.cols === dv
+        ) {
+          const q1: Matrix = { rows: 1, cols: Qm.cols, data: Qm.data.slice(row * Qm.cols, (row + 1) * Qm.cols) };
+          const m1: Mask | null = m ? { rows: 1, cols: m.cols, data: m.data.slice(row * m.cols, (row + 1) * m.cols) } : null;
+          const r = attention({ Q: q1, K, V: V ?? undefined, score: sc, params: p, mask: m1, temperature: t });
+          const own = previewResult ?? {
+            scores: copyMatrix(base.scores),
+            weights: copyMatrix(base.weights),
+            output: copyMatrix(base.output),
+          };
+          own.scores.data.set(r.scores.data, row * own.scores.cols);
+          own.weights.data.set(r.weights.data, row * own.weights.cols);
+          own.output.data.set(r.output.data, row * own.output.cols);
+          previewResult = own;
+          return true;
+        }
+        const r = attention({ Q: Qm, K, V: V ?? undefined, score: sc, params: p, mask: m, temperature: t });
+        previewResult = { scores: r.scores, weights: r.weights, output: r.output };
         return true;
+      } catch {
+        previewResult = null; // show the last good (kernel) numbers
+        return false;
       }
-      const r = attention({ Q, K, V: V ?? undefined, score, params, mask, temperature });
-      this.previewResult = { scores: r.scores, weights: r.weights, output: r.output };
-      return true;
-    } catch {
-      this.previewResult = null; // show the last good (kernel) numbers
-      return false;
-    }
-  }
-
-  snapshot(pending: boolean): Snapshot {
-    const Q = this.Q();
-    const K = this.matrixOrNull("K") ?? EMPTY;
-    const V = this.matrixOrNull("V");
-    const tokens = (name: string): string[] => {
-      const t = this.model.get(name);
-      return Array.isArray(t) ? t.map((x) => String(x)) : [];
-    };
-    const kernel = this.kernelResult();
-    const usePreview = pending && this.previewResult !== null;
-    const sel = Number(this.model.get("selected_query"));
-    const err = this.model.get("error");
-    return {
-      Q,
-      K,
-      V,
-      values: V ?? K,
-      qTokens: tokens("query_tokens"),
-      kTokens: tokens("key_tokens"),
-      score: this.score(),
-      params: this.params(),
-      mask: this.mask(),
-      temperature: this.temperature(),
-      result: usePreview ? this.previewResult : kernel,
-      preview: usePreview,
-      selected: Number.isInteger(sel) && sel >= 0 && sel < Math.max(Q.rows, 1) ? sel : 0,
-      error: typeof err === "string" ? err : "",
-      isStatic: this.model.get("_static") === true,
-      pending,
-    };
-  }
+    },
+    snapshot(pending) {
+      const Qm = Q();
+      const K = matrixOrNull("K") ?? EMPTY;
+      const V = matrixOrNull("V");
+      const tokens = (name: string): string[] => {
+        const t = model.get(name);
+        return Array.isArray(t) ? t.map((x) => String(x)) : [];
+      };
+      const usePreview = pending && previewResult !== null;
+      const sel = Number(model.get("selected_query"));
+      const err = model.get("error");
+      return {
+        Q: Qm,
+        K,
+        V,
+        values: V ?? K,
+        qTokens: tokens("query_tokens"),
+        kTokens: tokens("key_tokens"),
+        score: score(),
+        params: params(),
+        mask: mask(),
+        temperature: temperature(),
+        result: usePreview ? previewResult : kernelResult(),
+        preview: usePreview,
+        selected: Number.isInteger(sel) && sel >= 0 && sel < Math.max(Qm.rows, 1) ? sel : 0,
+        error: typeof err === "string" ? err : "",
+        isStatic: model.get("_static") === true,
+        pending,
+      };
+    },
+  };
 }

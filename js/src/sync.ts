@@ -20,86 +20,84 @@ export interface EditSink {
   usedId?(): number;
 }
 
-export class Coalescer {
-  private queue: Segment[] = [];
-  private lastSent = 0;
-  private resultId: number;
-  private counter: number;
-
-  constructor(private readonly sink: EditSink, opts: { editId?: number; resultId?: number } = {}) {
-    this.resultId = opts.resultId ?? 0;
-    this.counter = Math.max(opts.editId ?? 0, this.resultId);
-  }
-
+export interface Coalescer {
   /** Queue trait values; sent at once if nothing is in flight. */
-  edit(traits: Traits): void {
-    if (Object.keys(traits).length === 0) return;
-    const last = this.queue[this.queue.length - 1];
-    if (last && last.kind === "traits") {
-      Object.assign(last.traits, traits);
-    } else if (last && last.kind === "resample" && !("score" in traits) && this.queue.length >= 2) {
-      // Only a new score changes what a resample draws: other values can go before it.
-      const before = this.queue[this.queue.length - 2];
-      if (before.kind === "traits") Object.assign(before.traits, traits);
-      else this.queue.push({ kind: "traits", traits: { ...traits } });
-    } else {
-      this.queue.push({ kind: "traits", traits: { ...traits } });
-    }
-    this.pump();
-  }
-
+  edit(traits: Traits): void;
   /** Queue a resample of the current score's parameters. */
-  resample(): void {
-    const last = this.queue[this.queue.length - 1];
-    if (!last || last.kind !== "resample") this.queue.push({ kind: "resample" });
-    this.pump();
-  }
-
+  resample(): void;
   /** The kernel answered up to `resultId`. */
-  ack(resultId: number): void {
-    if (!Number.isFinite(resultId)) return;
-    this.resultId = resultId;
-    this.pump();
-  }
-
+  ack(resultId: number): void;
   /** An edit has been sent and not answered yet. */
-  get inFlight(): boolean {
-    return this.lastSent > this.resultId;
-  }
-
+  readonly inFlight: boolean;
   /** An edit is in flight or queued: the view shows "pending". */
-  get pending(): boolean {
-    return this.inFlight || this.queue.length > 0;
-  }
-
+  readonly pending: boolean;
   /** The edit_id of the latest edit sent (0 if none). */
-  get latestSent(): number {
-    return this.lastSent;
-  }
-
+  readonly latestSent: number;
   /** Values queued but not sent yet, merged (latest wins): the view shows these over the model's. */
-  queued(): Traits {
-    const out: Traits = {};
-    for (const seg of this.queue) if (seg.kind === "traits") Object.assign(out, seg.traits);
-    return out;
-  }
+  queued(): Traits;
+}
 
-  private nextId(): number {
-    this.counter = Math.max(this.counter, this.lastSent, this.resultId, this.sink.usedId?.() ?? 0) + 1;
-    return this.counter;
-  }
+export function createCoalescer(sink: EditSink, opts: { editId?: number; resultId?: number } = {}): Coalescer {
+  let queue: Segment[] = [];
+  let lastSent = 0;
+  let resultId = opts.resultId ?? 0;
+  let counter = Math.max(opts.editId ?? 0, resultId);
 
-  private pump(): void {
-    if (this.inFlight || this.queue.length === 0) return;
-    const segments = this.queue;
-    this.queue = [];
+  const inFlight = () => lastSent > resultId;
+
+  function pump(): void {
+    if (inFlight() || queue.length === 0) return;
+    const segments = queue;
+    queue = [];
     for (const seg of segments) {
-      const id = this.nextId();
-      this.lastSent = id; // before sending: a synchronous (static) model answers inside send
-      if (seg.kind === "traits") this.sink.sendTraits(seg.traits, id);
-      else this.sink.sendResample(id);
+      counter = Math.max(counter, lastSent, resultId, sink.usedId?.() ?? 0) + 1;
+      lastSent = counter; // before sending: a synchronous (static) model answers inside send
+      if (seg.kind === "traits") sink.sendTraits(seg.traits, counter);
+      else sink.sendResample(counter);
     }
   }
+
+  return {
+    edit(traits) {
+      if (Object.keys(traits).length === 0) return;
+      const last = queue[queue.length - 1];
+      if (last && last.kind === "traits") {
+        Object.assign(last.traits, traits);
+      } else if (last && last.kind === "resample" && !("score" in traits) && queue.length >= 2) {
+        // Only a new score changes what a resample draws: other values can go before it.
+        const before = queue[queue.length - 2];
+        if (before.kind === "traits") Object.assign(before.traits, traits);
+        else queue.push({ kind: "traits", traits: { ...traits } });
+      } else {
+        queue.push({ kind: "traits", traits: { ...traits } });
+      }
+      pump();
+    },
+    resample() {
+      const last = queue[queue.length - 1];
+      if (!last || last.kind !== "resample") queue.push({ kind: "resample" });
+      pump();
+    },
+    ack(id) {
+      if (!Number.isFinite(id)) return;
+      resultId = id;
+      pump();
+    },
+    get inFlight() {
+      return inFlight();
+    },
+    get pending() {
+      return inFlight() || queue.length > 0;
+    },
+    get latestSent() {
+      return lastSent;
+    },
+    queued() {
+      const out: Traits = {};
+      for (const seg of queue) if (seg.kind === "traits") Object.assign(out, seg.traits);
+      return out;
+    },
+  };
 }
 
 /** An EditSink writing to an anywidget model. `encode` turns a view value into its wire value. */

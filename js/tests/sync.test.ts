@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { Coalescer, type Traits } from "../src/sync";
+import { createCoalescer, type Coalescer, type Traits } from "../src/sync";
 
 type Sent = { kind: "traits"; traits: Traits; id: number } | { kind: "resample"; id: number };
 
 function setup(opts: { editId?: number; resultId?: number } = {}) {
   const sent: Sent[] = [];
-  const c = new Coalescer(
+  const c = createCoalescer(
     {
       sendTraits: (traits, id) => sent.push({ kind: "traits", traits: { ...traits }, id }),
       sendResample: (id) => sent.push({ kind: "resample", id }),
@@ -62,7 +62,7 @@ describe("Coalescer", () => {
     const sent: number[] = [];
     // eslint-disable-next-line prefer-const
     let c: Coalescer;
-    c = new Coalescer({
+    c = createCoalescer({
       sendTraits: (_t, id) => {
         sent.push(id);
         c.ack(id);
@@ -108,7 +108,7 @@ describe("Coalescer", () => {
   it("never reuses an edit_id another view already used", () => {
     let used = 7;
     const ids: number[] = [];
-    const c = new Coalescer({
+    const c = createCoalescer({
       sendTraits: (_t, id) => ids.push(id),
       sendResample: () => {},
       usedId: () => used,

@@ -1,0 +1,26 @@
+// The bundle anywidget loads in every notebook stays small (build.mjs's options, in memory).
+import { build } from "esbuild";
+import { describe, expect, it } from "vitest";
+
+const LIMIT = 64 * 1024;
+
+describe("bundle", () => {
+  it(`widget.js is under ${LIMIT / 1024} KB minified, and ASCII`, async () => {
+    const r = await build({
+      entryPoints: { widget: "src/index.ts" },
+      bundle: true,
+      format: "esm",
+      target: "es2020",
+      minify: true,
+      write: false,
+      outdir: "/tmp/attnwidget-bundle-test",
+      loader: { ".css": "css" },
+      logLevel: "silent",
+    });
+    const js = r.outputFiles.find((f) => f.path.endsWith(".js"))!;
+    expect(js.contents.length).toBeLessThan(LIMIT);
+    expect(js.contents.every((b) => b < 0x80)).toBe(true);
+    // no named `render` export (anywidget warns about it in every view)
+    expect(js.text).not.toMatch(/export\s*\{[^}]*\bas render\b/);
+  });
+});

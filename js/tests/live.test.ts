@@ -1,0 +1,294 @@
+// @vitest-environment jsdom
+// The widget as it runs in Jupyter: a model that the kernel answers later, seen through
+// anywidget's per-view proxies (two views of one model), with a kernel that can restart.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { decodeMatrix, encodeMatrix, matrix } from "../src/codec";
+import widget from "../src/index";
+import type { AnyModel, Listener } from "../src/types";
+
+HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
+
+class FakeSignal {
+  slots: Array<[(s: unknown, v: unknown) => void, unknown]> = [];
+  connect(fn: (s: unknown, v: unknown) => void, t?: unknown) {
+    this.slots.push([fn, t]);
+  }
+  disconnect(fn: (s: unknown, v: unknown) => void, t?: unknown) {
+    this.slots = this.slots.filter(([f, x]) => f !== fn || x !== t);
+  }
+  emit(v: unknown) {
+    for (const [fn, t] of [...this.slots]) fn.call(t, this, v);
+  }
+}
+
+class FakeKernel {
+  status = "idle";
+  connectionStatus = "connected";
+  statusChanged = new FakeSignal();
+  connectionStatusChanged = new FakeSignal();
+  setStatus(s: string) {
+    this.status = s;
+    this.statusChanged.emit(s);
+  }
+}
+
+/** An ipywidgets-like model: set fires change events; save_changes sends the diff (if the comm is live). */
+class FakeWidgetModel {
+  attrs: Record<string, unknown>;
+  listeners: Array<{ name: string; cb: Listener; ctx: unknown }> = [];
+  diff: Record<string, unknown> = {};
+  sent: Array<Record<string, unknown>> = [];
+  comm_live = true;
+  failSend = false;
+  constructor(state: Record<string, unknown>, readonly widget_manager: unknown) {
+    this.attrs = { ...state };
+  }
+  get(n: string) {
+    return this.attrs[n];
+  }
+  set(n: string, v: unknown) {
+    this.diff[n] = v;
+    this.put(n, v);
+  }
+  /** A value from the kernel. */
+  put(n: string, v: unknown) {
+    if (this.attrs[n] === v) return;
+    this.attrs[n] = v;
+    for (const l of [...this.listeners]) if (l.name === `change:${n}`) l.cb.call(l.ctx, this, v);
+  }
+  save_changes() {
+    if (this.failSend) throw new Error("Cannot send");
+    if (!this.comm_live) return; // ipywidgets: nothing is sent, the diff stays buffered
+    this.sent.push(this.diff);
+    this.diff = {};
+  }
+  send() {}
+  on(name: string, cb: Listener, ctx: unknown) {
+    this.listeners.push({ name, cb, ctx });
+  }
+  off(name: string | null, cb: Listener | null, ctx: unknown) {
+    this.listeners = this.listeners.filter((l) => !((name === null || l.name === name) && (cb === null || l.cb === cb) && l.ctx === ctx));
+  }
+  trigger(name: string) {
+    for (const l of [...this.listeners]) if (l.name === name) l.cb.call(l.ctx);
+  }
+  /** The kernel answers the latest edit it got (inputs accepted as sent). */
+  answer() {
+    const last = this.sent[this.sent.length - 1];
+    this.put("result_id", last.edit_id);
+  }
+}
+
+/** anywidget's model proxy: one per view, listeners bound to the view. */
+function proxy(model: FakeWidgetModel, view: { model: FakeWidgetModel }): AnyModel {
+  return {
+    get: model.get.bind(model),
+    set: model.set.bind(model),
+    save_changes: model.save_changes.bind(model),
+    send: model.send.bind(model),
+    on: (n: string, cb: Listener) => model.on(n, cb, view),
+    off: (n?: string | null, cb?: Listener | null) => model.off(n ?? null, cb ?? null, view),
+    widget_manager: model.widget_manager,
+  } as AnyModel;
+}
+
+function state(): Record<string, unknown> {
+  return {
+    Q: encodeMatrix(matrix(2, 2, [1, 0, 0.5, 2])),
+    K: encodeMatrix(matrix(3, 2, [1, 0, 0, 1, -1, 1])),
+    V: null,
+    query_tokens: ["a", "b"],
+    key_tokens: ["x", "y", "z"],
+    score: "scaled_dot",
+    params: {},
+    param_sets: { dot: {}, scaled_dot: {}, general: {}, concat: {}, additive: {} },
+    mask: null,
+    temperature: 1,
+    selected_query: 0,
+    scores: encodeMatrix(matrix(2, 3, [1, 0, -1, 0.5, 2, 1.5])),
+    weights: encodeMatrix(matrix(2, 3, [0.6, 0.3, 0.1, 0.2, 0.5, 0.3])),
+    output: encodeMatrix(matrix(2, 2, [0.5, 0.5, 0.5, 0.5])),
+    edit_id: 0,
+    result_id: 0,
+    error: "",
+    _static: false,
+  };
+}
+
+let cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+  document.body.innerHTML = "";
+  vi.useRealTimers();
+});
+
+function setup(views = 2) {
+  const kernel = new FakeKernel();
+  const model = new FakeWidgetModel(state(), { kernel });
+  const roots: HTMLElement[] = [];
+  const disposers: Array<() => void> = [];
+  for (let i = 0; i < views; i++) {
+    const view = { model };
+    const el = document.createElement("div");
+    document.body.appendChild(el);
+    const cleanup = widget.render({ model: proxy(model, view), el });
+    const dispose = () => {
+      model.off(null, null, view); // what anywidget does
+      cleanup();
+    };
+    disposers.push(dispose);
+    cleanups.push(dispose);
+    roots.push(el.querySelector(".attnwidget") as HTMLElement);
+  }
+  return { kernel, model, roots, disposers };
+}
+
+const frame = () => new Promise((r) => setTimeout(r, 40));
+
+function type(root: HTMLElement, i: number, j: number, value: string): void {
+  const input = root.querySelector(`input[data-query="${i}"][data-dim="${j}"]`) as HTMLInputElement;
+  input.value = value;
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+const inputValue = (root: HTMLElement, i: number, j: number) =>
+  (root.querySelector(`input[data-query="${i}"][data-dim="${j}"]`) as HTMLInputElement).value;
+const firstWeight = (root: HTMLElement) => root.querySelector('table[data-view="weights"] td[data-value]')!.getAttribute("data-value");
+const banner = (root: HTMLElement) => root.querySelector('[data-role="connection"]') as HTMLElement;
+
+describe("two views of one live widget", () => {
+  it("an edit in one view repaints the other: inputs, preview and data-state", async () => {
+    const { model, roots } = setup();
+    const [a, b] = roots;
+    const before = firstWeight(b);
+    type(a, 0, 1, "3");
+    expect(model.sent).toHaveLength(1);
+    expect(model.sent[0].edit_id).toBe(1);
+    await frame();
+    for (const r of roots) {
+      expect(r.dataset.state).toBe("pending");
+      expect(inputValue(r, 0, 1)).toBe("3");
+      expect(firstWeight(r)).not.toBe(before); // the JS preview
+    }
+    model.answer();
+    await frame();
+    for (const r of roots) expect(r.dataset.state).toBe("ready");
+  });
+
+  it("one queue for both views: B's edit waits for A's answer and does not clobber A's queued edit", async () => {
+    const { model, roots } = setup();
+    const [a, b] = roots;
+    type(a, 0, 0, "7"); // sent (edit 1)
+    type(a, 1, 1, "8"); // queued
+    type(b, 0, 1, "9"); // queued too: B is pending as well, its Q includes A's queued edit
+    expect(model.sent).toHaveLength(1);
+    await frame();
+    expect(b.dataset.state).toBe("pending");
+    expect(inputValue(b, 1, 1)).toBe("8");
+    expect(inputValue(a, 0, 1)).toBe("9");
+    model.answer();
+    expect(model.sent).toHaveLength(2);
+    expect(model.sent[1].edit_id).toBe(2);
+    expect(Array.from(decodeMatrix(model.sent[1].Q as never).data)).toEqual([7, 9, 0.5, 8]);
+    await frame();
+    for (const r of roots) expect(r.dataset.state).toBe("pending");
+    model.answer();
+    await frame();
+    for (const r of roots) {
+      expect(r.dataset.state).toBe("ready");
+      expect([inputValue(r, 0, 0), inputValue(r, 0, 1), inputValue(r, 1, 1)]).toEqual(["7", "9", "8"]);
+    }
+  });
+
+  it("closing one view leaves the other working", async () => {
+    const { model, roots, disposers } = setup();
+    disposers[0]();
+    type(roots[1], 0, 0, "4");
+    expect(model.sent).toHaveLength(1);
+    model.answer();
+    await frame();
+    expect(roots[1].dataset.state).toBe("ready");
+  });
+});
+
+describe("connection state in a live view", () => {
+  it("a kernel restart: disconnected, banner; an edit afterwards previews and stays pending, counted", async () => {
+    const { kernel, model, roots } = setup();
+    kernel.setStatus("restarting");
+    model.comm_live = false; // ipywidgets, on restart
+    model.trigger("comm_live_update");
+    await frame();
+    for (const r of roots) {
+      expect(r.dataset.state).toBe("disconnected");
+      expect(banner(r).hidden).toBe(false);
+      expect(banner(r).getAttribute("role")).toBe("status");
+      expect(banner(r).textContent).toMatch(/^Disconnected from the kernel \(restarting\)\. Your edits here are kept but not computed by Python; re-run the cell to reconnect\.$/);
+      expect(r.querySelector(".aw-status")!.textContent).toBe("disconnected");
+    }
+    kernel.setStatus("idle");
+    const before = firstWeight(roots[0]);
+    type(roots[0], 0, 0, "5");
+    type(roots[1], 1, 0, "6");
+    await frame();
+    expect(model.sent).toHaveLength(0);
+    expect(model.diff.edit_id).toBe(1); // kept by the model, as ipywidgets does
+    for (const r of roots) {
+      expect(r.dataset.state).toBe("disconnected");
+      expect(firstWeight(r)).not.toBe(before); // previewed with the JS engine
+      expect(inputValue(r, 0, 0)).toBe("5");
+      expect(inputValue(r, 1, 0)).toBe("6");
+      expect(banner(r).textContent).toMatch(/\(the kernel restarted\).* 2 edits waiting\.$/);
+      expect(banner(r).getAttribute("data-edits")).toBe("2");
+    }
+  });
+
+  it("the kernel answering again clears the banner (e.g. after a dropped websocket)", async () => {
+    const { kernel, model, roots } = setup(1);
+    const [r] = roots;
+    kernel.connectionStatus = "disconnected";
+    kernel.connectionStatusChanged.emit("disconnected");
+    type(r, 0, 0, "2");
+    await frame();
+    expect(r.dataset.state).toBe("disconnected");
+    expect(banner(r).textContent).toMatch(/will be sent when it reconnects\. 1 edit waiting\.$/);
+    kernel.connectionStatusChanged.emit("connected");
+    await frame();
+    expect(r.dataset.state).toBe("pending");
+    expect(banner(r).hidden).toBe(true);
+    model.answer();
+    await frame();
+    expect(r.dataset.state).toBe("ready");
+  });
+
+  it("an edit unanswered for 2 s says 'waiting for the kernel…'", async () => {
+    vi.useFakeTimers();
+    const { model, roots } = setup(1);
+    const [r] = roots;
+    type(r, 0, 0, "2");
+    vi.advanceTimersByTime(100);
+    expect(r.querySelector(".aw-status")!.textContent).toBe("computing\u2026");
+    vi.advanceTimersByTime(2100);
+    expect(r.querySelector(".aw-status")!.textContent).toBe("waiting for the kernel\u2026");
+    expect(r.dataset.state).toBe("pending");
+    expect(banner(r).hidden).toBe(true);
+    vi.advanceTimersByTime(8000);
+    expect(banner(r).hidden).toBe(false);
+    expect(banner(r).textContent).toMatch(/has not answered for more than 10 s/);
+    model.answer();
+    vi.advanceTimersByTime(100);
+    expect(r.dataset.state).toBe("ready");
+    expect(r.querySelector(".aw-status")!.textContent).toBe("kernel \u00b7 up to date");
+    expect(banner(r).hidden).toBe(true);
+  });
+
+  it("a send that throws is reported, not swallowed", async () => {
+    const { model, roots } = setup(1);
+    const err = vi.spyOn(console, "error").mockImplementation(() => {});
+    model.failSend = true;
+    type(roots[0], 0, 0, "2");
+    await frame();
+    expect(roots[0].dataset.state).toBe("disconnected");
+    expect(banner(roots[0]).textContent).toMatch(/could not send: Cannot send/);
+    err.mockRestore();
+  });
+});
