@@ -84,7 +84,8 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     edited(topics, row, wasPending) {
       const hadPreview = store.hasPreview();
       if (session.pending) {
-        store.recompute(row !== undefined && (hadPreview || !wasPending) ? row : undefined);
+        // (a resample changes no input the view holds: nothing to preview)
+        if (topics.includes("result")) store.recompute(row !== undefined && (hadPreview || !wasPending) ? row : undefined);
         schedule(topics as Topic[]);
       } else {
         // answered at once (static page): paint now
