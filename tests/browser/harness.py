@@ -165,7 +165,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def jupyter_server(app: str, root_dir: Path, notebook: str | None = None) -> Iterator[Server]:
+def jupyter_server(
+    app: str, root_dir: Path, notebook: str | None = None, *, extra_args: Sequence[str] = ()
+) -> Iterator[Server]:
     """Run ``app`` on a free loopback port for the duration of the ``with`` block.
 
     Parameters
@@ -175,6 +177,8 @@ def jupyter_server(app: str, root_dir: Path, notebook: str | None = None) -> Ite
         What Lab and Notebook serve; Voila's working directory.
     notebook : str, optional
         Voila only: the notebook it renders at ``/`` (relative to ``root_dir``).
+    extra_args : sequence of str
+        Appended to the server's command line (e.g. ``--config=FILE``).
 
     Raises
     ------
@@ -187,7 +191,7 @@ def jupyter_server(app: str, root_dir: Path, notebook: str | None = None) -> Ite
         raise ValueError("voila needs a notebook")
     tmp = Path(tempfile.mkdtemp(prefix=f"attnwidget-{app}-"))
     try:
-        server = _start(app, Path(root_dir), notebook, tmp)
+        server = _start(app, Path(root_dir), notebook, tmp, tuple(extra_args))
         try:
             yield server
         finally:
@@ -262,13 +266,15 @@ def _command(app: str, port: int, root_dir: Path, notebook: str | None, tmp: Pat
     return command
 
 
-def _start(app: str, root_dir: Path, notebook: str | None, tmp: Path) -> Server:
+def _start(
+    app: str, root_dir: Path, notebook: str | None, tmp: Path, extra_args: tuple[str, ...] = ()
+) -> Server:
     port = free_port()
     log_path = tmp / "server.log"
     started = time.monotonic()
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            _command(app, port, root_dir, notebook, tmp),
+            [*_command(app, port, root_dir, notebook, tmp), *extra_args],
             cwd=root_dir,
             env=_environment(tmp),
             stdin=subprocess.DEVNULL,
