@@ -20,9 +20,11 @@ interface Cell {
 export function editorView(actions: Actions): View {
   const table = h("table", { class: "aw-editor-table" });
   const more = h("p", { class: "aw-note", hidden: true });
+  const win = h("p", { class: "aw-note", "data-role": "editor-window", hidden: true });
   const el = h(
     "div",
     { class: "aw-editor", "data-view": "editor" },
+    win,
     h("div", { class: "aw-scroll" }, table),
     more,
   );
@@ -84,14 +86,14 @@ export function editorView(actions: Actions): View {
     }),
   ];
 
-  function build(s: Snapshot, R: number, D: number): void {
+  function build(s: Snapshot, lo: number, R: number, D: number): void {
     clear(table);
     cells = [];
     byInput.clear();
     const head = h("tr", undefined, h("th", { scope: "col", class: "aw-corner" }, "query"));
     for (let j = 0; j < D; j++) head.appendChild(h("th", { scope: "col" }, `dim ${j}`));
     const tbody = h("tbody");
-    for (let i = 0; i < R; i++) {
+    for (let i = lo; i < R; i++) {
       const token = tokenAt(s.qTokens, i, "q");
       const th = h("th", { scope: "row" }, token);
       th.setAttribute("title", token);
@@ -122,10 +124,19 @@ export function editorView(actions: Actions): View {
     update(s: Snapshot) {
       const R = Math.min(s.Q.rows, ROWS_MAX);
       const D = Math.min(s.Q.cols, DIMS_MAX);
-      const k = `${R}|${D}|` + s.qTokens.slice(0, R).join("\u0000");
+      // Large Q: only a window of rows around the selected query (the DOM stays small).
+      let lo = 0;
+      let hi = R;
+      if (R * D > 256) {
+        lo = Math.max(0, Math.min(s.selected - 3, R - 8));
+        hi = Math.min(R, lo + 8);
+      }
+      win.hidden = hi - lo === R;
+      setText(win, win.hidden ? "" : `showing rows ${lo}\u2013${hi - 1} of ${s.Q.rows}; select a query to edit it`);
+      const k = `${lo}|${hi}|${D}|` + s.qTokens.slice(lo, hi).join("\u0000");
       if (k !== key) {
         key = k;
-        build(s, R, D);
+        build(s, lo, hi, D);
       }
       const active = el.ownerDocument.activeElement;
       for (const c of cells) {
