@@ -1,7 +1,7 @@
 // The numbers: weights (queries x keys) and output (queries x d_v) as tables.
 
 import type { Matrix } from "../codec";
-import { clear, h, setText } from "../dom";
+import { clear, h, listen, setText } from "../dom";
 import { tokenAt } from "../format";
 import type { Snapshot } from "../store";
 import type { Topic, View } from "./view";
@@ -81,17 +81,17 @@ export function tablesView(): View {
   const weights = numberTable("weights", "Weights \u03b1 (query \u00d7 key)", ["queries", "keys"]);
   const output = numberTable("output", "Output (query \u00d7 dim of v)", ["queries", "dimensions"]);
   const body = h("div", { class: "aw-numbers-body" }, weights.el, output.el);
-  const el = h(
-    "details",
-    { class: "aw-numbers", open: true },
-    h("summary", undefined, "Numbers"),
-    body,
-  );
-  return {
-    el,
-    deps: ["result", "tokens"] satisfies Topic[],
-    update(s: Snapshot) {
-      const r = s.result;
+  const el = h("details", { class: "aw-numbers", open: true }, h("summary", undefined, "Numbers"), body);
+  // Small results: open and always current. Larger: closed at first, filled only while open.
+  let big = false;
+  let last: Snapshot | null = null;
+  let stale = false;
+  const off = listen(el, "toggle", () => {
+    if (el.open && stale && last) fill(last);
+  });
+  function fill(s: Snapshot): void {
+    stale = false;
+    const r = s.result;
       const M = r ? r.weights.rows : 0;
       const qt = Array.from({ length: Math.min(M, TABLE_MAX) }, (_, i) => tokenAt(s.qTokens, i, "q"));
       const N = r ? r.weights.cols : 0;
@@ -100,7 +100,18 @@ export function tablesView(): View {
       const dims = Array.from({ length: Math.min(dv, TABLE_MAX) }, (_, j) => String(j));
       weights.update(r ? r.weights : null, qt, kt, 3);
       output.update(r ? r.output : null, qt, dims, 3);
+  }
+  return {
+    el,
+    deps: ["result", "tokens"] satisfies Topic[],
+    update(s: Snapshot) {
+      const r = s.result;
+      const b = !!r && r.weights.rows * r.weights.cols > 256;
+      if (b !== big) el.open = !(big = b);
+      last = s;
+      stale = true;
+      if (el.open) fill(s);
     },
-    destroy() {},
+    destroy: off,
   };
 }
