@@ -32,7 +32,9 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     "aria-label": "Attention weights: one row per query, one column per key",
   });
   const tooltip = h("div", { class: "aw-tooltip", "data-role": "tooltip", role: "status", hidden: true });
-  const plot = h("div", { class: "aw-hm-plot" }, canvas, tooltip);
+  // the selected row's outline: its own canvas, so a selection change keeps the pooled image
+  const over = h("canvas", { "aria-hidden": "true", style: "position:absolute;left:0;top:0;pointer-events:none" });
+  const plot = h("div", { class: "aw-hm-plot" }, canvas, over, tooltip);
   const rowLabels = h("div", { class: "aw-hm-rows", "aria-hidden": "true" });
   const colLabels = h("div", { class: "aw-hm-cols", "aria-hidden": "true" });
   const corner = h("div", { class: "aw-hm-corner" }, h("span", undefined, "query \\ key"));
@@ -71,7 +73,8 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
   }
 
   function drawLabels(s: Snapshot, L: Layout): void {
-    const key = [L.M, L.N, L.cellW, L.cellH, L.verticalCols, s.selected, s.qTokens.join("\u0000"), s.kTokens.join("\u0000")].join("|");
+    for (const e of rowLabels.children) e.classList.toggle("is-selected", e.getAttribute("data-query") === String(s.selected));
+    const key = [L.M, L.N, L.cellW, L.cellH, L.verticalCols, s.qTokens.join("\u0000"), s.kTokens.join("\u0000")].join("|");
     if (key === labelKey) return;
     labelKey = key;
     clear(rowLabels);
@@ -127,7 +130,6 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     ctx.clearRect(0, 0, W, H);
     paintGrid(ctx, W, H, { rows: w.rows, cols: w.cols, data: w.data, mask }, (v) => seqIndex(v, maxW), lut, "max");
     const bg = cssVar(el, "--aw-bg", "#fff");
-    const accent = cssVar(el, "--aw-query", "#d9480f");
     // grid lines between cells when they are big enough to see
     if (L.cellW * dpr >= 8 && L.cellH * dpr >= 8) {
       ctx.strokeStyle = bg;
@@ -160,6 +162,12 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
         }
       }
     }
+  }
+
+  function drawSel(s: Snapshot, L: Layout): void {
+    const { ctx, W, H, dpr } = sizeCanvas(over, L.cssW, L.cssH);
+    if (!ctx) return;
+    ctx.clearRect(0, 0, W, H);
     // the selected query's row
     if (s.selected < L.M) {
       const lw = Math.max(2, Math.round(2 * dpr));
@@ -167,10 +175,10 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
       const y1 = Math.round(((s.selected + 1) * H) / L.M);
       // two tones: readable on the darkest and the lightest colours of the scale
       const rect = (w: number) => ctx.strokeRect(w / 2, y0 + w / 2, W - w, Math.max(w, y1 - y0 - w));
-      ctx.strokeStyle = bg;
+      ctx.strokeStyle = cssVar(el, "--aw-bg", "#fff");
       ctx.lineWidth = lw * 2;
       rect(lw * 2);
-      ctx.strokeStyle = accent;
+      ctx.strokeStyle = cssVar(el, "--aw-query", "#d9480f");
       ctx.lineWidth = lw;
       rect(lw);
     }
@@ -242,18 +250,24 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     }),
   );
 
-  function render(): void {
+  function render(onlySel = false): void {
     const s = snap;
     if (!s) return;
+    if (onlySel && layout) {
+      drawLabels(s, layout);
+      drawSel(s, layout);
+      return;
+    }
     layout = computeLayout(s);
     if (!layout) {
       setText(note, "No weights to show.");
-      canvas.hidden = true;
+      canvas.hidden = over.hidden = true;
       return;
     }
-    canvas.hidden = false;
+    canvas.hidden = over.hidden = false;
     drawLabels(s, layout);
     drawCanvas(s, layout);
+    drawSel(s, layout);
     const big = layout.M > Math.floor(layout.cssH / LABEL_MIN) || layout.N > Math.floor(layout.cssW / LABEL_MIN);
     setText(
       note,
@@ -281,9 +295,9 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
   return {
     el,
     deps: ["result", "tokens", "selected", "mask"] satisfies Topic[],
-    update(s: Snapshot) {
+    update(s: Snapshot, changed: ReadonlySet<Topic>) {
       snap = s;
-      render();
+      render(changed.size === 1 && changed.has("selected"));
     },
     destroy: () => runAll(off),
   };

@@ -26,7 +26,11 @@ export function outputVisualView(actions: Actions): View {
   return {
     el,
     deps: ["result", "tokens", "selected"] satisfies Topic[],
-    update(s: Snapshot) {
+    update(s: Snapshot, changed: ReadonlySet<Topic>) {
+      if (changed.size === 1 && changed.has("selected") && rows.length) {
+        rows.forEach((r, i) => r.row.classList.toggle("is-selected", i === s.selected));
+        return;
+      }
       const out = s.result?.output;
       const M = out ? Math.min(out.rows, ROWS_MAX) : 0;
       const dv = out ? Math.min(out.cols, DIMS_MAX) : 0;

@@ -77,6 +77,11 @@ interface Frame {
   scale: number; // viewBox units per data unit
 }
 
+/** setAttribute only when the value changes (an unchanged point costs no style/layout work). */
+function set(e: Element, name: string, v: string): void {
+  if (e.getAttribute(name) !== v) e.setAttribute(name, v);
+}
+
 export function planeView(actions: Actions): View {
   const root = svg("svg", {
     "data-view": "plane",
@@ -238,11 +243,11 @@ export function planeView(actions: Actions): View {
     for (let i = 0; i < queryEls.length; i++) {
       const g = queryEls[i];
       const [x, y] = qp[i];
-      g.setAttribute("transform", `translate(${sx(f, x)} ${sy(f, y)})`);
+      set(g, "transform", `translate(${sx(f, x)} ${sy(f, y)})`);
       g.classList.toggle("is-selected", i === s.selected);
-      if (queryEls.length > QUERY_LABELS_MAX) g.setAttribute("tabindex", i === s.selected ? "0" : "-1");
-      g.setAttribute("aria-valuenow", short(x, 4));
-      g.setAttribute("aria-valuetext", `${adapter!.axes[0]} ${short(x, 4)}` + (adapter!.axes[1] ? `, ${adapter!.axes[1]} ${short(y, 4)}` : ""));
+      if (queryEls.length > QUERY_LABELS_MAX) set(g, "tabindex", i === s.selected ? "0" : "-1");
+      set(g, "aria-valuenow", short(x, 4));
+      set(g, "aria-valuetext", `${adapter!.axes[0]} ${short(x, 4)}` + (adapter!.axes[1] ? `, ${adapter!.axes[1]} ${short(y, 4)}` : ""));
     }
     if (queryEls.length <= QUERY_LABELS_MAX) {
       const taken = [...keyBoxes, ...qp.map(([x, y]) => [sx(f, x) - 7, sy(f, y) - 7, sx(f, x) + 7, sy(f, y) + 7] as Box)];
@@ -251,10 +256,10 @@ export function planeView(actions: Actions): View {
       for (const i of order) if (queryEls[i]) placeLabel(queryEls[i].querySelector("text"), sx(f, qp[i][0]), sy(f, qp[i][1]), 7.2, taken);
     }
     const many = queryEls.length > QUERY_LABELS_MAX && qp[s.selected] !== undefined;
-    gSel.setAttribute("visibility", many ? "visible" : "hidden");
+    set(gSel, "visibility", many ? "visible" : "hidden");
     if (many) {
       const [x, y] = qp[s.selected];
-      gSel.setAttribute("transform", `translate(${sx(f, x)} ${sy(f, y)})`);
+      set(gSel, "transform", `translate(${sx(f, x)} ${sy(f, y)})`);
       setText(selLabel, truncate(tokenAt(s.qTokens, s.selected, "q"), 12));
     }
     // lines from the selected query to the keys, opacity = weight
@@ -268,21 +273,22 @@ export function planeView(actions: Actions): View {
       const j = order[n] ?? -1;
       const a = row && j >= 0 && j < keyPts.length ? row[j] : 0;
       if (!Number.isFinite(qx) || !(a > 0.005)) {
-        ln.setAttribute("visibility", "hidden");
+        set(ln, "visibility", "hidden");
         continue;
       }
-      ln.setAttribute("visibility", "visible");
-      ln.setAttribute("x1", String(sx(f, qx)));
-      ln.setAttribute("y1", String(sy(f, qy)));
-      ln.setAttribute("x2", String(sx(f, keyPts[j][0])));
-      ln.setAttribute("y2", String(sy(f, keyPts[j][1])));
-      ln.setAttribute("stroke-opacity", a.toFixed(3));
-      ln.setAttribute("stroke-width", (1 + 3 * a).toFixed(2));
+      set(ln, "visibility", "visible");
+      set(ln, "x1", String(sx(f, qx)));
+      set(ln, "y1", String(sy(f, qy)));
+      set(ln, "x2", String(sx(f, keyPts[j][0])));
+      set(ln, "y2", String(sy(f, keyPts[j][1])));
+      set(ln, "stroke-opacity", a.toFixed(3));
+      set(ln, "stroke-width", (1 + 3 * a).toFixed(2));
     }
     if (keyEls.length <= KEY_SHADE_MAX) {
       for (let j = 0; j < keyEls.length; j++) {
         const a = row && j < row.length ? row[j] : 0;
-        keyEls[j].style.setProperty("--aw-w", a.toFixed(3));
+        const v = a.toFixed(3);
+        if (keyEls[j].style.getPropertyValue("--aw-w") !== v) keyEls[j].style.setProperty("--aw-w", v);
       }
     }
   }
