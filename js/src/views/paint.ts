@@ -109,26 +109,38 @@ export function sizeCanvas(
   return { ctx, W, H, dpr };
 }
 
-const varCache = new WeakMap<Element, Map<string, { value: string; at: number }>>();
-const VAR_TTL_MS = 1000;
+let varCache = new WeakMap<Element, Map<string, string>>();
+let watching = false;
+
+/** Forget the cached colours when the theme changes (JupyterLab's body attributes, the OS scheme). */
+function watchTheme(): void {
+  watching = true;
+  const reset = () => (varCache = new WeakMap());
+  try {
+    new MutationObserver(reset).observe(document.body, { attributes: true, attributeFilter: ["class", "data-jp-theme-light", "data-jp-theme-name"] });
+    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", reset);
+  } catch {
+    /* no observer (tests) */
+  }
+}
 
 /**
- * The value of a CSS custom property on `el` (resolved), or `fallback`. Cached for a second:
- * getComputedStyle forces a style recalculation, too slow to do on every drag step; a theme
- * switch shows up at the next paint after that.
+ * The value of a CSS custom property on `el` (resolved), or `fallback`. Read once and cached
+ * until the theme changes: getComputedStyle forces a style recalculation, too slow to do while
+ * painting.
  */
 export function cssVar(el: Element, name: string, fallback: string): string {
-  const now = Date.now();
+  if (!watching) watchTheme();
   let map = varCache.get(el);
   if (!map) varCache.set(el, (map = new Map()));
-  const hit = map.get(name);
-  if (hit && now - hit.at < VAR_TTL_MS) return hit.value;
-  let value = fallback;
+  let value = map.get(name);
+  if (value !== undefined) return value;
+  value = fallback;
   try {
     value = getComputedStyle(el).getPropertyValue(name).trim() || fallback;
   } catch {
     /* no computed style (detached) */
   }
-  map.set(name, { value, at: now });
+  if (el.isConnected) map.set(name, value);
   return value;
 }
