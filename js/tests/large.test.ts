@@ -1,0 +1,67 @@
+// @vitest-environment jsdom
+// Large widgets keep their DOM small: the query editor shows a window of rows, the Numbers
+// tables start closed and are filled only while open.
+import { afterEach, describe, expect, it } from "vitest";
+import { encodeMatrix, matrix } from "../src/codec";
+import widget, { createLocalModel } from "../src/index";
+
+HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
+
+const M = 40;
+const D = 16;
+const m = (seed: number) => matrix(M, D, Array.from({ length: M * D }, (_, i) => Math.sin(i * seed)));
+
+let cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+  document.body.innerHTML = "";
+});
+
+function mount() {
+  const el = document.createElement("div");
+  document.body.appendChild(el);
+  const model = createLocalModel({
+    Q: encodeMatrix(m(1)),
+    K: encodeMatrix(m(2)),
+    V: null,
+    score: "scaled_dot",
+    params: {},
+    param_sets: { dot: {}, scaled_dot: {} },
+    mask: null,
+    temperature: 1,
+    selected_query: 0,
+    error: "",
+  });
+  cleanups.push(widget.render({ model, el }));
+  return { model, root: el.querySelector(".attnwidget") as HTMLElement };
+}
+
+const rows = (root: HTMLElement) =>
+  [...new Set([...root.querySelectorAll("input[data-query]")].map((e) => Number(e.getAttribute("data-query"))))];
+
+describe("large widgets", () => {
+  it("the query editor shows at most 8 rows around the selected query, with their true indices", async () => {
+    const { model, root } = mount();
+    expect(rows(root)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(root.querySelectorAll("input[data-query]").length).toBe(8 * D);
+    const note = root.querySelector('[data-role="editor-window"]') as HTMLElement;
+    expect(note.hidden).toBe(false);
+    expect(note.textContent).toBe(`showing rows 0\u20137 of ${M}; select a query to edit it`);
+    model.set("selected_query", 20);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(rows(root)).toEqual([17, 18, 19, 20, 21, 22, 23, 24]);
+    model.set("selected_query", M - 1);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(rows(root)).toEqual([32, 33, 34, 35, 36, 37, 38, 39]);
+  });
+
+  it("the Numbers tables start closed and empty, and are filled when opened", async () => {
+    const { root } = mount();
+    const details = root.querySelector("details.aw-numbers") as HTMLDetailsElement;
+    expect(details.open).toBe(false);
+    expect(root.querySelectorAll('table[data-view="weights"] td').length).toBe(0);
+    details.open = true;
+    details.dispatchEvent(new Event("toggle"));
+    expect(root.querySelectorAll('table[data-view="weights"] td').length).toBe(M * M);
+  });
+});
