@@ -101,9 +101,11 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   session.join(member);
 
   const actions: Actions = {
-    edit(values: EditValues, hint?: { row?: number }) {
+    edit(values: EditValues, hint?: { row?: number; typed?: boolean }) {
       localError = "";
-      const topics: Topic[] = ["result", "state", "error"];
+      const r = hint?.typed && conn && conn.state().phase !== "disconnected" && store.snapshot(false).result;
+      // (no "result": nothing previewed, the kernel's answer repaints it)
+      const topics: Topic[] = r && r.weights.rows * r.weights.cols > 256 ? ["state", "error"] : ["result", "state", "error"];
       if ("Q" in values) topics.push("Q");
       if ("score" in values) topics.push("score", "params");
       if ("temperature" in values) topics.push("temperature");

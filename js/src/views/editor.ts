@@ -60,7 +60,7 @@ export function editorView(actions: Actions): View {
     errorFrom = null;
     const next = copyMatrix(Q);
     next.data[c.i * Q.cols + c.j] = r.value;
-    actions.edit({ Q: next }, { row: c.i });
+    actions.edit({ Q: next }, { row: c.i, typed: true });
   }
 
   const off: Array<() => void> = [

@@ -102,7 +102,7 @@ export function paramsView(actions: Actions): View {
       actions.setLocalError("");
       return;
     }
-    actions.edit({ temperature: r.value });
+    actions.edit({ temperature: r.value }, { typed: true });
   }
 
   const off: Array<() => void> = [

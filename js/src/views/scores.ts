@@ -21,7 +21,7 @@ export function scoreView(actions: Actions): View {
   for (const name of SCORES) {
     const b = h("button", { type: "button", "data-score": name, "aria-pressed": "false" }, SCORE_LABELS[name]);
     off.push(listen(b, "click", () => {
-      if (b.getAttribute("aria-pressed") !== "true") actions.edit({ score: name });
+      if (b.getAttribute("aria-pressed") !== "true") actions.edit({ score: name }, { typed: true });
     }));
     buttons.set(name, b);
     group.appendChild(b);

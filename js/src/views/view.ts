@@ -17,8 +17,12 @@ export type Topic =
   | "state";
 
 export interface Actions {
-  /** A local edit: previewed at once, sent to the kernel (coalesced). `row`: only that query changed. */
-  edit(values: EditValues, hint?: { row?: number }): void;
+  /**
+   * A local edit: previewed at once, sent to the kernel (coalesced). `row`: only that query
+   * changed. `typed`: one committed value (not a drag), not previewed on a large widget with a
+   * live kernel (its answer comes soon; the preview would delay it).
+   */
+  edit(values: EditValues, hint?: { row?: number; typed?: boolean }): void;
   /** Select a query (UI state: saved to the model, no edit_id). */
   select(i: number): void;
   /** Ask the kernel for new parameters of the current score. */
