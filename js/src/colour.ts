@@ -5,21 +5,14 @@
 
 export type RGB = [number, number, number];
 
+/** Control points written as hex "rrggbb..." (smaller in the bundle than number arrays). */
+const table = (hex: string): RGB[] => hex.match(/.{6}/g)!.map((c) => [0, 2, 4].map((i) => parseInt(c.slice(i, i + 2), 16)) as RGB);
+
 /** viridis at t = i / 31 (matplotlib's table, rounded to 0..255). */
-const VIRIDIS: readonly RGB[] = [
-  [68, 1, 84], [71, 13, 96], [72, 24, 106], [72, 35, 116], [71, 46, 124], [69, 56, 130],
-  [66, 65, 134], [62, 74, 137], [58, 84, 140], [54, 93, 141], [50, 101, 142], [46, 109, 142],
-  [43, 117, 142], [40, 125, 142], [37, 132, 142], [34, 140, 141], [31, 148, 140], [30, 156, 137],
-  [32, 163, 134], [37, 171, 130], [46, 179, 124], [58, 186, 118], [72, 193, 110], [88, 199, 101],
-  [108, 205, 90], [127, 211, 78], [147, 215, 65], [168, 219, 52], [192, 223, 37], [213, 226, 26],
-  [234, 229, 26], [253, 231, 37],
-];
+const VIRIDIS: readonly RGB[] = table("440154470d6048186a482374472e7c4538824241863e4a893a548c365d8d32658e2e6d8e2b758e287d8e25848e228c8d1f948c1e9c8920a38625ab822eb37c3aba7648c16e58c7656ccd5a7fd34e93d741a8db34c0df25d5e21aeae51afde725");
 
 /** ColorBrewer RdBu (11 classes), from blue (t = -1) through #f7f7f7 (t = 0) to red (t = 1). */
-const BLUE_WHITE_RED: readonly RGB[] = [
-  [5, 48, 97], [33, 102, 172], [67, 147, 195], [146, 197, 222], [209, 229, 240], [247, 247, 247],
-  [253, 219, 199], [244, 165, 130], [214, 96, 77], [178, 24, 43], [103, 0, 31],
-];
+const BLUE_WHITE_RED: readonly RGB[] = table("0530612166ac4393c392c5ded1e5f0f7f7f7fddbc7f4a582d6604db2182b67001f");
 
 /** Shown for NaN (no value). */
 const NO_VALUE: RGB = [128, 128, 128];
