@@ -264,8 +264,18 @@ _RT_ARM = """([row, want, selector, tol]) => {
                          tPaint: null};
 }"""
 
+def _open_numbers(page: Any, is_open: bool) -> None:
+    """Open or close the widget's Numbers section (its tables update only while open)."""
+    page.evaluate(
+        "(o) => document.querySelectorAll('details.aw-numbers').forEach(d => { d.open = o; })",
+        is_open,
+    )
+
+
 _WAIT_SHAPE = """([rows, cells]) => {
     const root = document.querySelector('.attnwidget');
+    const d = root.querySelector('details.aw-numbers');  // closed by default above 256 weights
+    if (d && !d.open) d.open = true;
     return root.getAttribute('data-state') === 'ready'
         && root.querySelectorAll('table[data-view="weights"] tbody tr').length === rows
         && root.querySelectorAll('table[data-view="weights"] td[data-value]').length === cells;
@@ -295,6 +305,10 @@ def _roundtrip_samples(
 
     Q, K = _show_size(page, n, seed)
     page.evaluate(_RT_SETUP)
+    # The timing reads the weights table, so it stays open (and is updated) in every sample:
+    # a pessimistic figure for widgets above 256 weights, whose tables start closed.
+    _open_numbers(page, True)
+    page.wait_for_timeout(300)
     out: dict[str, list[float]] = {"floor": [], "dom": [], "painted": []}
     for k in range(warmup + samples):
         floor = _floor(page, 1)[0]
@@ -524,7 +538,9 @@ def _mouse_drag(page: Any, selector: str, n: int, moves: int, variant: str) -> d
     page.evaluate("() => window.__drag.stop()")
     S = page.evaluate("() => window.__drag")
     edits = _kernel_edits(page)
-    settled_state(page)  # the page shows the kernel's weights (n <= 64: the whole table)
+    _open_numbers(page, True)
+    settled_state(page)
+    _open_numbers(page, False)  # the page shows the kernel's weights (n <= 64: the whole table)
     stats = _frame_stats(S)
     return {
         "case": f"mouse drag {n}x{n} d={n}",
@@ -558,7 +574,9 @@ def _burst(
         page.mouse.up()
         S = page.evaluate("() => window.__drag")
         edits.append(_kernel_edits(page))
+        _open_numbers(page, True)
         settled_state(page)
+        _open_numbers(page, False)
         stats = _frame_stats(S)
         settle.append(b["tReady"] - b["tLast"])
         burst_ms.append(b["tLast"] - b["t0"])
