@@ -93,19 +93,46 @@ def raise_if_non_finite(arr: np.ndarray, name: str) -> None:
         )
 
 
+# Each score function's parameters: name -> (shape as the seed writes it, shape for h, d_q, d_k).
+_PARAM_SHAPES: dict[str, dict[str, tuple[str, Any]]] = {
+    "dot": {},
+    "scaled_dot": {},
+    "general": {"W": ("(d_q, d_k)", lambda h, q, k: (q, k))},
+    "concat": {
+        "W": ("(h, d_q + d_k)", lambda h, q, k: (h, q + k)),
+        "v": ("(h,)", lambda h, q, k: (h,)),
+    },
+    "additive": {
+        "W": ("(h, d_q)", lambda h, q, k: (h, q)),
+        "U": ("(h, d_k)", lambda h, q, k: (h, k)),
+        "v": ("(h,)", lambda h, q, k: (h,)),
+    },
+}
+
+
+def _hidden(params: Mapping[str, Any]) -> int:
+    """h, read off W's first axis (-1 when W is not a matrix, so no shape can match)."""
+    shape = np.shape(params["W"]) if "W" in params else ()
+    return shape[0] if len(shape) == 2 else -1
+
+
+def params_fit(score: str, params: Mapping[str, Any], d_q: int, d_k: int) -> bool:
+    """Whether already-checked ``params`` have the shapes ``score`` needs for d_q, d_k."""
+    shapes = _PARAM_SHAPES[score]
+    h = _hidden(params)
+    return set(params) == set(shapes) and all(
+        np.shape(params[n]) == shape(h, d_q, d_k) for n, (_, shape) in shapes.items()
+    )
+
+
 def check_params(
     score: str, params: Mapping[str, Any], d_q: int, d_k: int
 ) -> dict[str, np.ndarray]:
     """Check that ``params`` has exactly the arrays ``score`` needs, with the right shapes."""
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of arrays, got {type(params).__name__}")
-    needed = {
-        "dot": (),
-        "scaled_dot": (),
-        "general": ("W",),
-        "concat": ("W", "v"),
-        "additive": ("W", "U", "v"),
-    }[score]
+    shapes = _PARAM_SHAPES[score]
+    needed = tuple(shapes)
     missing = [n for n in needed if n not in params]
     if missing:
         raise ValueError(
@@ -116,36 +143,33 @@ def check_params(
         want = ", ".join(needed) if needed else "no parameters"
         raise ValueError(f"params for score {score!r} take {want}; unexpected {', '.join(extra)}")
     out = {n: as_float_array(params[n], f"params['{n}']", min_ndim=1) for n in needed}
-    if score == "general":
-        _expect_shape(out, "W", (d_q, d_k), "(d_q, d_k)")
-    elif score in ("concat", "additive"):
-        w = out["W"]
-        h = w.shape[0] if w.ndim == 2 else -1
-        if score == "concat":
-            _expect_shape(out, "W", (h, d_q + d_k), "(h, d_q + d_k)")
-        else:
-            _expect_shape(out, "W", (h, d_q), "(h, d_q)")
-            _expect_shape(out, "U", (h, d_k), "(h, d_k)")
-        _expect_shape(out, "v", (h,), "(h,)")
+    h = _hidden(out)
+    for name, (what, shape) in shapes.items():
+        want_shape = shape(h, d_q, d_k)
+        if out[name].shape != want_shape:
+            raise ValueError(
+                f"params['{name}'] must have shape {what} = {want_shape}, got {out[name].shape}"
+            )
     return out
 
 
-def _expect_shape(p: dict[str, np.ndarray], name: str, shape: tuple[int, ...], what: str) -> None:
-    if p[name].shape != shape:
-        raise ValueError(f"params['{name}'] must have shape {what} = {shape}, got {p[name].shape}")
+def as_bool_array(value: Any, name: str) -> np.ndarray:
+    """``value`` as a bool array (booleans, or integers that are all 0 or 1)."""
+    arr = _to_numpy(value, name)
+    if arr.dtype == object or arr.dtype.kind not in "bui":
+        raise ValueError(f"{name} must hold booleans, got dtype {arr.dtype}")
+    if arr.dtype.kind != "b":
+        if not np.isin(arr, (0, 1)).all():
+            raise ValueError(f"{name} must hold booleans (or 0/1), got other integers")
+        arr = arr.astype(bool)
+    return arr
 
 
 def check_mask(mask: Any, shape: tuple[int, ...]) -> np.ndarray | None:
     """Return ``mask`` as a bool array broadcast to ``shape`` (or None)."""
     if mask is None:
         return None
-    arr = _to_numpy(mask, "mask")
-    if arr.dtype == object or arr.dtype.kind not in "bui":
-        raise ValueError(f"mask must be an array of booleans, got dtype {arr.dtype}")
-    if arr.dtype.kind != "b":
-        if not np.isin(arr, (0, 1)).all():
-            raise ValueError("mask must hold booleans (or 0/1), got other integers")
-        arr = arr.astype(bool)
+    arr = as_bool_array(mask, "mask")
     try:
         return np.broadcast_to(arr, shape)
     except ValueError:

@@ -18,7 +18,7 @@ import numpy as np
 from traitlets import Int, List, TraitType, Unicode, observe, validate
 
 from ._checks import as_float_array
-from .traits import AttentionInputError, Tokens
+from .traits import AttentionInputError, Tokens, validate_as
 
 __all__ = ["AttentionHeads", "quantise_rows", "dequantise_rows"]
 
@@ -216,14 +216,9 @@ def _check_weights(weights: Any) -> np.ndarray:
 
 
 def _check_tokens(tokens: Any, count: int, name: str, what: str) -> list[str]:
-    if tokens is None or isinstance(tokens, str) or not hasattr(tokens, "__iter__"):
-        raise AttentionInputError(f"{name} must be a list of strings, got {type(tokens).__name__}")
-    items = [t if isinstance(t, str) else None for t in tokens]
-    if any(t is None for t in items):
-        i = items.index(None)
-        raise AttentionInputError(f"{name}[{i}] must be a string, got {list(tokens)[i]!r}")
+    items = validate_as(Tokens(), name, tokens)
     if len(items) != count:
         raise AttentionInputError(
             f"{name} must have one token per {what}: expected {count}, got {len(items)}"
         )
-    return items  # type: ignore[return-value]
+    return items

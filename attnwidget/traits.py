@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 from traitlets import List, TraitError, TraitType, Unicode
 
-from ._checks import as_float_array, check_temperature
+from ._checks import as_bool_array, as_float_array, check_temperature
 
-__all__ = ["AttentionInputError", "Matrix", "BoolMatrix", "Tokens", "Temperature"]
+__all__ = ["AttentionInputError", "Matrix", "BoolMatrix", "Tokens", "Temperature", "validate_as"]
 
 
 class AttentionInputError(TraitError, ValueError):
@@ -62,12 +62,10 @@ class BoolMatrix(TraitType):
         if isinstance(value, np.ndarray) and value.dtype == np.bool_ and value.ndim == 2:
             if not value.flags.writeable:
                 return value
-        arr = np.asarray(value)
-        if arr.dtype == object or arr.dtype.kind not in "bui":
-            raise AttentionInputError(f"{self.name} must hold booleans, got dtype {arr.dtype}")
-        if arr.dtype.kind != "b":
-            if not np.isin(arr, (0, 1)).all():
-                raise AttentionInputError(f"{self.name} must hold booleans (or 0/1)")
+        try:
+            arr = as_bool_array(value, self.name)
+        except ValueError as exc:
+            raise AttentionInputError(str(exc)) from None
         if arr.ndim != 2:
             raise AttentionInputError(
                 f"{self.name} must be 2-D (queries, keys), got shape {arr.shape}"
@@ -112,3 +110,10 @@ class Temperature(TraitType):
             return check_temperature(value)
         except ValueError as exc:
             raise AttentionInputError(str(exc)) from None
+
+
+def validate_as(trait: TraitType, name: str, value: Any) -> Any:
+    """Validate a value (e.g. a constructor argument) with the trait type it will become,
+    so that errors name ``name``."""
+    trait.name = name
+    return trait.validate(None, value)

@@ -12,7 +12,7 @@ import numpy as np
 import traitlets
 from traitlets import Bool, Dict, Int, Unicode, observe, validate
 
-from ._checks import check_params, check_score
+from ._checks import check_params, check_score, params_fit
 from .codec import (
     array_serialization,
     param_sets_serialization,
@@ -20,7 +20,14 @@ from .codec import (
 )
 from .engine import SCORES, AttentionResult, attention, init_params
 from .examples import default_example
-from .traits import AttentionInputError, BoolMatrix, Matrix, Temperature, Tokens
+from .traits import (
+    AttentionInputError,
+    BoolMatrix,
+    Matrix,
+    Temperature,
+    Tokens,
+    validate_as,
+)
 
 if TYPE_CHECKING:
     from .heads import AttentionHeads
@@ -145,15 +152,15 @@ class AttentionWidget(anywidget.AnyWidget):
         self._param_sets: dict[str, dict[str, np.ndarray]] = {}
         self._candidate: tuple[tuple, AttentionResult] | None = None
         self._n_computations = 0
-        q = _validated(Matrix(), "Q", Q)
-        k = _validated(Matrix(), "K", K)
-        V = _validated(Matrix(allow_none=True), "V", V)
-        mask = _validated(BoolMatrix(allow_none=True), "mask", mask)
-        temperature = _validated(Temperature(), "temperature", temperature)
+        q = validate_as(Matrix(), "Q", Q)
+        k = validate_as(Matrix(), "K", K)
+        V = validate_as(Matrix(allow_none=True), "V", V)
+        mask = validate_as(BoolMatrix(allow_none=True), "mask", mask)
+        temperature = validate_as(Temperature(), "temperature", temperature)
         qt = _default_tokens("q", len(q)) if query_tokens is None else query_tokens
         kt = _default_tokens("k", len(k)) if key_tokens is None else key_tokens
-        qt = _validated(Tokens(), "query_tokens", qt)
-        kt = _validated(Tokens(), "key_tokens", kt)
+        qt = validate_as(Tokens(), "query_tokens", qt)
+        kt = validate_as(Tokens(), "key_tokens", kt)
         try:
             check_score(score)
         except ValueError as exc:
@@ -455,7 +462,7 @@ class AttentionWidget(anywidget.AnyWidget):
     def _all_param_sets(self) -> dict[str, dict[str, np.ndarray]]:
         d_q, d_k = self.Q.shape[1], self.K.shape[1]
         for s in SCORES:
-            if s not in self._param_sets or not _fits(s, self._param_sets[s], d_q, d_k):
+            if s not in self._param_sets or not params_fit(s, self._param_sets[s], d_q, d_k):
                 self._param_sets[s] = _ParamSet(s, init_params(s, d_q, d_k, seed=self._seeds[s]))
         return {s: self._param_sets[s] for s in SCORES}
 
@@ -485,7 +492,7 @@ class AttentionWidget(anywidget.AnyWidget):
             current = self._param_sets.get(score)
         if score not in SCORES:
             return {}
-        if current is not None and _fits(score, current, d_q, d_k):
+        if current is not None and params_fit(score, current, d_q, d_k):
             return current
         return self._redrawn(score, d_q, d_k)
 
@@ -560,14 +567,6 @@ def _default_tokens(prefix: str, n: int) -> list[str]:
     return [f"{prefix}{i}" for i in range(n)]
 
 
-def _fits(score: str, params: Any, d_q: int, d_k: int) -> bool:
-    try:
-        check_params(score, params, d_q, d_k)
-    except ValueError:
-        return False
-    return True
-
-
 def _same(a: tuple, b: tuple) -> bool:
     return all(
         x is y or (isinstance(x, (str, float, int)) and x == y) for x, y in zip(a, b, strict=True)
@@ -580,9 +579,3 @@ def _widget_words(message: str) -> str:
         if message.startswith(word):
             return trait + message[len(word) :]
     return message
-
-
-def _validated(trait: traitlets.TraitType, name: str, value: Any) -> Any:
-    """Validate a constructor argument with the trait type it will become."""
-    trait.name = name
-    return trait.validate(None, value)
