@@ -62,6 +62,7 @@ __all__ = [
     "flat",
     "jupyter_server",
     "kernel_exec",
+    "kernel_json",
     "kernel_state",
     "launch_chromium",
     "open_notebook",
@@ -439,6 +440,11 @@ _STATE_CODE = """print(__import__("json").dumps({
 def widget_root(page: Page) -> Locator:
     """The widget's root element (exactly one on the page)."""
     return page.locator(".attnwidget")
+
+
+def kernel_json(page: Page, expr: str) -> Any:
+    """The value of a Python expression in the kernel, through JSON."""
+    return json.loads(kernel_exec(page, f"import json; print(json.dumps({expr}))"))
 
 
 def kernel_state(page: Page) -> dict[str, Any]:

@@ -50,8 +50,9 @@ def page_q(page: Page, m: int, d: int) -> np.ndarray:
 
 
 def python_weights(w: AttentionWidget, Q: np.ndarray, score: str) -> np.ndarray:
-    return attention(Q, w.K, w.V, score=score, params=w.param_sets[score], mask=w.mask,
-                     temperature=w.temperature).weights
+    return attention(
+        Q, w.K, w.V, score=score, params=w.param_sets[score], mask=w.mask, temperature=w.temperature
+    ).weights
 
 
 @pytest.fixture
@@ -72,7 +73,8 @@ def test_page_works_offline_and_every_score_matches_python(tab, demo):
     for score in SCORES:
         tab.locator(f'button[data-score="{score}"]').click()
         expect(tab.locator(f'button[data-score="{score}"]')).to_have_attribute(
-            "aria-pressed", "true")
+            "aria-pressed", "true"
+        )
         ready(tab)
         expect_numbers(tab, WEIGHT_CELLS, python_weights(w, w.Q, score).ravel(), abs_tol=1e-6)
     assert attempted == []
@@ -175,15 +177,19 @@ def test_damaged_page_shows_a_readable_error(tab, demo, damage):
     if damage == "truncate":
         html = html[: start + 2000]
     elif damage == "corrupt-json":
-        html = html[:start] + "{" + html[start + 40:]
+        html = html[:start] + "{" + html[start + 40 :]
     elif damage == "corrupt-buffer":
         state_end = html.index("</script>", start)
         doc = json.loads(html[start:state_end])
         doc["buffers"][0]["data"] = "!!not base64!!"
         html = html[:start] + json.dumps(doc) + html[state_end:]
     else:
-        html = re.sub(r'<script type="application/json" id="attnwidget-state">.*?</script>', "",
-                      html, flags=re.S)
+        html = re.sub(
+            r'<script type="application/json" id="attnwidget-state">.*?</script>',
+            "",
+            html,
+            flags=re.S,
+        )
     path.write_text(html)
     open_offline(tab, path)
     error = tab.locator('[data-role="error"]').first

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from harness import (
     NOTEBOOK,
@@ -12,6 +10,7 @@ from harness import (
     expect_numbers,
     flat,
     kernel_exec,
+    kernel_json,
     open_notebook,
     run_all,
 )
@@ -22,7 +21,7 @@ KERNEL = "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
 
 
 def weights_of_w(page):
-    return flat(json.loads(kernel_exec(page, "import json; print(json.dumps(w.weights.tolist()))")))
+    return flat(kernel_json(page, "w.weights.tolist()"))
 
 
 def test_restart_says_disconnected_keeps_edits_and_rerun_works(tab, lab):

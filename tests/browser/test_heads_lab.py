@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 from harness import (
@@ -12,16 +10,13 @@ from harness import (
     expect,
     expect_numbers,
     kernel_exec,
+    kernel_json,
     open_notebook,
     run_all,
 )
 from test_reliability_lab import write_notebook
 
 pytestmark = pytest.mark.browser
-
-
-def kernel_json(page, expr: str):
-    return json.loads(kernel_exec(page, f"import json; print(json.dumps({expr}))"))
 
 
 def test_heads_widget_selecting_a_head_shows_its_weights(tab, lab, notebook_dir):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import nbformat
 import numpy as np
 import pytest
@@ -14,6 +12,7 @@ from harness import (
     expect_numbers,
     flat,
     kernel_exec,
+    kernel_json,
     open_notebook,
     run_all,
 )
@@ -54,10 +53,6 @@ def write_notebook(root, *cells: str) -> None:
     }
     nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
     nbformat.write(nb, root / NOTEBOOK)
-
-
-def kernel_json(page, expr: str):
-    return json.loads(kernel_exec(page, f"import json; print(json.dumps({expr}))"))
 
 
 def test_a_burst_of_1000_edits_keeps_the_kernel_responsive(tab, lab, notebook_dir):

@@ -3,19 +3,13 @@ views pending and then 'waiting for the kernel', every edit of both views reache
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from harness import NOTEBOOK, expect, flat, kernel_exec, open_notebook, run_all
+from harness import NOTEBOOK, expect, flat, kernel_json, open_notebook, run_all
 from test_reliability_lab import write_notebook
 
 pytestmark = pytest.mark.browser
 
 KERNEL = "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
-
-
-def kernel_json(page, expr: str):
-    return json.loads(kernel_exec(page, f"import json; print(json.dumps({expr}))"))
 
 
 def type_value(view, i: int, j: int, value: str) -> None:
