@@ -44,6 +44,9 @@ const ALL_TOPICS: Topic[] = [
 
 type Frame = (cb: () => void) => number;
 
+/** How long a typed edit waits for the kernel before the JS engine's preview is shown. */
+const PREVIEW_DELAY_MS = 100;
+
 function frameFns(): { request: Frame; cancel: (id: number) => void } {
   const g = globalThis as { requestAnimationFrame?: Frame; cancelAnimationFrame?: (id: number) => void };
   if (typeof g.requestAnimationFrame === "function" && typeof g.cancelAnimationFrame === "function") {
@@ -80,12 +83,24 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   const store = createStore(model, () => session.coalescer.queued());
   // Live only: is the kernel able to answer? (says so instead of freezing; made below)
   let conn: Connection | null = null;
+  // A typed edit with a live kernel is not previewed at once: the kernel's answer usually
+  // comes within a frame or two, and painting a preview first would delay it. If the kernel
+  // has not answered after PREVIEW_DELAY_MS, the JS engine's preview is shown meanwhile.
+  let later: ReturnType<typeof setTimeout> | null = null;
   const member: Member = {
-    edited(topics, row, wasPending) {
+    edited(topics, row, wasPending, deferred) {
       const hadPreview = store.hasPreview();
       if (session.pending) {
         // (a resample changes no input the view holds: nothing to preview)
-        if (topics.includes("result")) store.recompute(row !== undefined && (hadPreview || !wasPending) ? row : undefined);
+        if (topics.includes("result")) {
+          const r = row !== undefined && (hadPreview || !wasPending) ? row : undefined;
+          if (deferred) {
+            previewLater(r);
+            topics = topics.filter((t) => t !== "result");
+          } else {
+            store.recompute(r);
+          }
+        }
         schedule(topics as Topic[]);
       } else {
         // answered at once (static page): paint now
@@ -98,19 +113,28 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     remember: (wire, value) => store.remember(wire, value),
     sendFailed: (err) => conn?.sendFailed(err),
   };
+
+  function previewLater(row: number | undefined): void {
+    if (later !== null) clearTimeout(later);
+    later = setTimeout(() => {
+      later = null;
+      if (!session.pending || store.hasPreview()) return;
+      store.recompute(row);
+      schedule(["result"]);
+    }, PREVIEW_DELAY_MS);
+  }
   session.join(member);
 
   const actions: Actions = {
     edit(values: EditValues, hint?: { row?: number; typed?: boolean }) {
       localError = "";
-      const r = hint?.typed && conn && conn.state().phase !== "disconnected" && store.snapshot(false).result;
-      // (no "result": nothing previewed, the kernel's answer repaints it)
-      const topics: Topic[] = r && r.weights.rows * r.weights.cols > 256 ? ["state", "error"] : ["result", "state", "error"];
+      const topics: Topic[] = ["result", "state", "error"];
       if ("Q" in values) topics.push("Q");
       if ("score" in values) topics.push("score", "params");
       if ("temperature" in values) topics.push("temperature");
       if ("mask" in values) topics.push("mask");
-      session.edit(values as Traits, topics, hint?.row);
+      const deferred = !!hint?.typed && conn !== null && conn.state().phase !== "disconnected";
+      session.edit(values as Traits, topics, hint?.row, deferred);
     },
     select(i: number) {
       const n = store.Q().rows;
@@ -238,10 +262,16 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     if (name === "result_id") {
       session.ack(Number(model.get("result_id")));
       if (session.writing) return; // the edit in progress paints
-      if (!session.pending) store.dropPreview();
       conn?.poke(true);
-      mark(["state", "result", "Q", "score", "params", "temperature", "mask", "error"]);
-      paint(); // ready and the kernel's numbers in the same frame
+      if (session.pending && store.hasPreview()) {
+        // a newer edit is in flight and previewed: keep showing it, repaint the status only
+        schedule(["state", "error"]);
+        return;
+      }
+      store.dropPreview();
+      // ready and the kernel's numbers in the same frame (the traits that changed are marked)
+      mark(["state", "result", "error"]);
+      paint();
       return;
     }
     if (session.pending && INPUT_TRAITS.has(name) && !session.writing) store.recompute();
@@ -254,6 +284,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
 
   return () => {
     session.leave(member);
+    if (later !== null) clearTimeout(later);
     conn?.destroy();
     for (const [ev, fn] of handlers) model.off(ev, fn);
     if (frame !== null) cancel(frame);

@@ -13,8 +13,11 @@ import { createCoalescer, modelSink, type Coalescer, type Traits } from "./sync"
 import type { AnyModel } from "./types";
 
 export interface Member {
-  /** An edit was made in some view (it is queued or sent): preview and repaint. */
-  edited(topics: readonly string[], row: number | undefined, wasPending: boolean): void;
+  /**
+   * An edit was made in some view (it is queued or sent): preview and repaint. `deferred`:
+   * a typed edit with a live kernel, previewed only if the kernel is slow to answer.
+   */
+  edited(topics: readonly string[], row: number | undefined, wasPending: boolean, deferred?: boolean): void;
   /** The wire value `wire` of an edit decodes to `value` (a decoding cache). */
   remember(wire: unknown, value: unknown): void;
   /** Sending to the model threw. */
@@ -49,7 +52,7 @@ export interface Session {
   join(m: Member): void;
   leave(m: Member): void;
   /** An edit from a view: queued (or sent), then every view previews and repaints. */
-  edit(values: Traits, topics: readonly string[], row?: number): void;
+  edit(values: Traits, topics: readonly string[], row?: number, deferred?: boolean): void;
   resample(): void;
   /** The kernel answered up to `resultId` (each view reports it; repeats are no-ops). */
   ack(resultId: number): void;
@@ -96,8 +99,8 @@ function createSession(model: AnyModel): Session {
     lastEdit = key;
     return wasPending;
   };
-  const tell = (topics: readonly string[], row: number | undefined, wasPending: boolean): void => {
-    for (const m of [...members]) m.edited(topics, row, wasPending);
+  const tell = (topics: readonly string[], row: number | undefined, wasPending: boolean, deferred = false): void => {
+    for (const m of [...members]) m.edited(topics, row, wasPending, deferred);
   };
   const session: Session = {
     model,
@@ -119,11 +122,11 @@ function createSession(model: AnyModel): Session {
       members.delete(m);
       if (members.size === 0) sessions.delete(session);
     },
-    edit(values, topics, row) {
+    edit(values, topics, row, deferred) {
       if (Object.keys(values).length === 0) return;
       const wasPending = count(Object.keys(values).sort().join() + ":" + (row ?? ""));
       write(() => coalescer.edit(values));
-      tell(topics, row, wasPending);
+      tell(topics, row, wasPending, deferred);
     },
     resample() {
       const wasPending = count("resample");

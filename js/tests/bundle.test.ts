@@ -1,8 +1,9 @@
 // The bundle anywidget loads in every notebook stays small (build.mjs's options, in memory).
+// 80 KiB: about 22 KB gzipped, under a tenth of a 128-token from_weights page.
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 
-const LIMIT = 64 * 1024;
+const LIMIT = 80 * 1024;
 
 describe("bundle", () => {
   it(`widget.js is under ${LIMIT / 1024} KB minified, and ASCII`, async () => {

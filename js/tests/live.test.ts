@@ -168,8 +168,10 @@ describe("two views of one live widget", () => {
     for (const r of roots) {
       expect(r.dataset.state).toBe("pending");
       expect(inputValue(r, 0, 1)).toBe("3");
-      expect(firstWeight(r)).not.toBe(before); // the JS preview
+      expect(firstWeight(r)).toBe(before); // a typed edit waits for the kernel first ...
     }
+    await new Promise((r) => setTimeout(r, 120));
+    for (const r of roots) expect(firstWeight(r)).not.toBe(before); // ... then shows the JS preview
     model.answer();
     await frame();
     for (const r of roots) expect(r.dataset.state).toBe("ready");

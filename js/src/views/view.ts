@@ -19,8 +19,9 @@ export type Topic =
 export interface Actions {
   /**
    * A local edit: previewed at once, sent to the kernel (coalesced). `row`: only that query
-   * changed. `typed`: one committed value (not a drag), not previewed on a large widget with a
-   * live kernel (its answer comes soon; the preview would delay it).
+   * changed. `typed`: one committed value (not a drag); with a live kernel it is previewed only
+   * if the kernel has not answered within 100 ms (its answer usually comes sooner, and painting
+   * a preview first would delay it).
    */
   edit(values: EditValues, hint?: { row?: number; typed?: boolean }): void;
   /** Select a query (UI state: saved to the model, no edit_id). */
