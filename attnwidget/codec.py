@@ -105,6 +105,13 @@ def param_sets_to_json(value: dict[str, dict[str, np.ndarray]], widget: Any = No
     return {score: params_to_json(p) for score, p in value.items()}
 
 
+def row_patch_to_json(value: dict[str, Any] | None, widget: Any = None) -> dict[str, Any] | None:
+    """Encode a row patch ``{"rows": [i, ...], name: the arrays' rows i, ...}`` (or None)."""
+    if value is None:
+        return None
+    return {k: (v if k == "rows" else array_to_json(v)) for k, v in value.items()}
+
+
 def _refuse(value: Any, widget: Any = None) -> Any:
     raise WireFormatError("this trait is computed by the kernel and cannot be set by a view")
 
@@ -116,3 +123,4 @@ def _kind(value: Any) -> str:
 array_serialization = {"to_json": array_to_json, "from_json": array_from_json}
 params_serialization = {"to_json": params_to_json, "from_json": params_from_json}
 param_sets_serialization = {"to_json": param_sets_to_json, "from_json": _refuse}
+row_patch_serialization = {"to_json": row_patch_to_json, "from_json": _refuse}

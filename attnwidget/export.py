@@ -42,6 +42,7 @@ _SKIP = {
     "_view_module",
     "_view_module_version",
     "_view_name",
+    "_rows",  # the last row patch, already in scores/weights/output
 }
 
 _GZIP_FROM = 4096  # bytes: smaller buffers are not worth inflating

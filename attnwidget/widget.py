@@ -17,6 +17,7 @@ from .codec import (
     array_serialization,
     param_sets_serialization,
     params_serialization,
+    row_patch_serialization,
 )
 from .engine import SCORES, AttentionResult, attention, init_params
 from .examples import default_example
@@ -44,8 +45,9 @@ MAX_VALUES = 2048 * 2048
 # The traits the results depend on, and those only the kernel may set.
 _INPUTS = ("Q", "K", "V", "score", "params", "mask", "temperature")
 _KERNEL_ONLY = frozenset(
-    {"scores", "weights", "output", "params", "param_sets", "result_id", "error"}
+    {"scores", "weights", "output", "params", "param_sets", "result_id", "error", "_rows"}
 )
+_RESULTS = ("scores", "weights", "output")
 
 
 class AttentionWidget(anywidget.AnyWidget):
@@ -117,6 +119,10 @@ class AttentionWidget(anywidget.AnyWidget):
 
     edit_id = Int(0).tag(sync=True, echo_update=False)
     result_id = Int(0).tag(sync=True)
+    # An edit of some queries from a view changes those rows of the results only: they are
+    # sent as {"rows", "scores", "weights", "output"} (the rows' values) instead of the whole
+    # arrays, which the views patch. None after any other change (the arrays are sent whole).
+    _rows = Dict(default_value=None, allow_none=True).tag(sync=True, **row_patch_serialization)
     error = Unicode("").tag(sync=True)
     _static = Bool(False).tag(sync=True)
 
@@ -152,6 +158,8 @@ class AttentionWidget(anywidget.AnyWidget):
         self._param_sets: dict[str, dict[str, np.ndarray]] = {}
         self._candidate: tuple[tuple, AttentionResult] | None = None
         self._n_computations = 0
+        self._row_edit: np.ndarray | None = None  # Q before a view's edit of Q alone
+        self._unsent: dict[str, np.ndarray] = {}  # result arrays sent as a row patch
         q = validate_as(Matrix(), "Q", Q)
         k = validate_as(Matrix(), "K", K)
         V = validate_as(Matrix(allow_none=True), "V", V)
@@ -329,6 +337,8 @@ class AttentionWidget(anywidget.AnyWidget):
         """
         data = {k: v for k, v in sync_data.items() if k not in _KERNEL_ONLY}
         answer = data.get("edit_id")
+        if "Q" in data and set(data) <= {"Q", "edit_id", "selected_query"}:
+            self._row_edit = self.Q
         with self.hold_sync():
             try:
                 super().set_state(data)
@@ -338,10 +348,16 @@ class AttentionWidget(anywidget.AnyWidget):
             else:
                 if answer is not None:
                     self.error = ""
+            finally:
+                self._row_edit = None
             if isinstance(answer, int):
                 self.result_id = answer
 
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "resync":
+            # a view could not apply a row patch: send the results whole
+            self.send_state([*_RESULTS, "result_id"])
+            return
         if not isinstance(content, dict) or content.get("type") != "resample":
             return
         with self.hold_sync():
@@ -450,14 +466,49 @@ class AttentionWidget(anywidget.AnyWidget):
         if result is self.__dict__.get("_published"):
             return  # e.g. score and params changed together: one result, one message
         self._published = result
+        rows = self._changed_rows(result)
         with self.hold_sync():
-            self.set_trait("scores", result.scores)
-            self.set_trait("weights", result.weights)
-            self.set_trait("output", result.output)
+            if rows is None:
+                self._unsent = {}
+                for name in _RESULTS:
+                    self.set_trait(name, getattr(result, name))
+                self.set_trait("_rows", None)
+            else:
+                # The views hold the arrays published before: only these rows changed.
+                # Patched copies of those arrays, so the kernel holds what the views show.
+                patched = {}
+                for name in _RESULTS:
+                    a = np.array(getattr(self, name))
+                    a[rows] = getattr(result, name)[rows]
+                    a.flags.writeable = False  # (stored as it is: the identity marks it unsent)
+                    patched[name] = a
+                self._unsent = patched
+                for name in _RESULTS:
+                    self.set_trait(name, patched[name])
+                patch = {n: patched[n][rows] for n in _RESULTS}
+                self.set_trait("_rows", {"rows": rows.tolist(), **patch})
             self._param_sets[result.score] = result.params
             sets = self._all_param_sets()
             if any(sets[s] is not self.param_sets.get(s) for s in SCORES):
                 self.set_trait("param_sets", sets)
+
+    def _changed_rows(self, result: AttentionResult) -> np.ndarray | None:
+        """The queries a view's edit of Q changed, when only their rows of the results change
+        and they are at most half of them; else None (send the arrays whole)."""
+        before = self._row_edit
+        if before is None or before.shape != self.Q.shape:
+            return None
+        if any(getattr(self, n).shape != getattr(result, n).shape for n in _RESULTS):
+            return None
+        rows = np.flatnonzero((self.Q != before).any(axis=1))
+        if len(rows) == 0 or 2 * len(rows) > len(self.Q):
+            return None
+        return rows
+
+    def _should_send_property(self, key: str, value: Any) -> bool:
+        if key in self._unsent and self._unsent[key] is value:
+            return False  # sent as a row patch (_rows)
+        return super()._should_send_property(key, value)
 
     def _all_param_sets(self) -> dict[str, dict[str, np.ndarray]]:
         d_q, d_k = self.Q.shape[1], self.K.shape[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import traitlets
-from widget_state import assert_same_state, snapshot, wire
+from widget_state import FrontendMirror, assert_same_state, snapshot, wire
 
 from attnwidget import SCORES, AttentionInputError, AttentionWidget, attention, init_params
 
@@ -266,6 +266,83 @@ def test_bad_frontend_edit_is_refused_and_state_kept(edit):
     assert any(keys and set(edit) <= set(keys) for keys in sent)
     w.set_state({"score": "dot", "edit_id": 10})
     assert w.error == "" and w.result_id == 10
+
+
+def _edit_rows(w: AttentionWidget, rows: list[int], edit_id: int) -> np.ndarray:
+    Q = w.Q.copy()
+    Q[rows] += 0.5
+    w.set_state({"Q": wire(Q), "edit_id": edit_id})
+    return Q
+
+
+def test_a_view_editing_a_few_queries_gets_only_their_rows_back():
+    rng = np.random.default_rng(3)
+    w = AttentionWidget(rng.normal(size=(16, 5)), rng.normal(size=(12, 5)), score="additive")
+    view = FrontendMirror(w)
+    w.comm = view
+    before = {n: getattr(w, n).copy() for n in ("scores", "weights", "output")}
+    Q = _edit_rows(w, [2, 9], edit_id=1)
+    (msg,) = view.messages
+    assert set(msg["state"]) == {"_rows", "result_id"}
+    patch = msg["state"]["_rows"]  # (the mirror put the buffers back in)
+    sent = sum(memoryview(patch[n]["buffer"]).nbytes for n in ("scores", "weights", "output"))
+    assert sent == 2 * (12 + 12 + 5) * 8  # the rows of scores, weights and output, no more
+    assert w.result_id == 1 and w.error == ""
+    np.testing.assert_array_equal(w.Q, Q)
+    assert_results_match_engine(w)
+    for n, old in before.items():  # the other rows are the very numbers the view holds
+        unchanged = np.delete(np.arange(16), [2, 9])
+        np.testing.assert_array_equal(getattr(w, n)[unchanged], old[unchanged])
+    view.assert_matches(w)
+
+
+def test_whole_arrays_are_sent_when_many_rows_or_other_traits_change():
+    rng = np.random.default_rng(4)
+    w = AttentionWidget(rng.normal(size=(6, 4)), rng.normal(size=(7, 4)))
+    view = FrontendMirror(w)
+    w.comm = view
+    _edit_rows(w, [0], edit_id=1)  # one of six: a patch
+    _edit_rows(w, [0, 1, 2, 3], edit_id=2)  # most of them: whole arrays
+    w.set_state({"temperature": 2.0, "edit_id": 3})  # not Q: whole arrays
+    w.Q = w.Q + 1.0  # from Python: whole arrays
+    _edit_rows(w, [5], edit_id=4)  # a patch again
+    kinds = [
+        "patch" if "_rows" in t and "weights" not in t else "whole"
+        for t in view.sent_traits()
+        if t & {"_rows", "weights"}
+    ]
+    assert kinds == ["patch", "whole", "whole", "whole", "patch"]
+    assert w._rows is not None and w.result_id == 4
+    view.assert_matches(w)
+    w.Q = w.Q - 1.0
+    assert w._rows is None  # a stale patch never stays next to whole arrays
+    view.assert_matches(w)
+
+
+def test_a_refused_row_edit_changes_nothing_and_a_resync_sends_whole_arrays():
+    w = AttentionWidget()
+    view = FrontendMirror(w)
+    w.comm = view
+    before = snapshot(w)
+    bad = w.Q.copy()
+    bad[0, 0] = np.nan
+    w.set_state({"Q": wire(bad), "edit_id": 1})
+    assert w.error and w.result_id == 1
+    assert_same_state(snapshot(w), before)
+    _edit_rows(w, [1], edit_id=2)
+    view.arrays = {n: np.zeros_like(a) for n, a in view.arrays.items()}  # a view lost track
+    w._on_custom_msg(w, {"type": "resync"}, [])
+    assert {"scores", "weights", "output"} <= view.sent_traits()[-1]
+    view.assert_matches(w)
+
+
+def test_exported_pages_do_not_carry_row_patches():
+    from attnwidget.export import page_state
+
+    w = AttentionWidget()
+    _edit_rows(w, [0], edit_id=1)
+    assert w._rows is not None
+    assert "_rows" not in page_state(w)["state"]
 
 
 def test_views_cannot_set_kernel_results():

@@ -11,7 +11,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
-from widget_state import assert_same_state, snapshot, wire
+from widget_state import FrontendMirror, assert_same_state, snapshot, wire
 
 from attnwidget import SCORES, AttentionWidget, attention
 
@@ -23,6 +23,8 @@ class WidgetEdits(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.w = AttentionWidget()
+        self.view = FrontendMirror(self.w)  # what a view holds, from the messages sent
+        self.w.comm = self.view
         self.edit_id = 0
 
     def _try(self, fn) -> None:
@@ -48,12 +50,16 @@ class WidgetEdits(RuleBasedStateMachine):
         Q[i % len(Q), j % Q.shape[1]] = value
         self.edit_id += 1
         before = self.w.Q.copy()
+        sent = len(self.view.messages)
         self.w.set_state({"Q": wire(Q), "edit_id": self.edit_id})
         assert self.w.result_id == self.edit_id
         if self.w.error:
             np.testing.assert_array_equal(self.w.Q, before)
         else:
             np.testing.assert_array_equal(self.w.Q, Q)
+            if not np.array_equal(Q, before):  # one of 3 rows changed: sent as a row patch
+                (traits,) = [set(m["state"]) for m in self.view.messages[sent:]]
+                assert "_rows" in traits and not traits & {"scores", "weights", "output"}
 
     @rule(t=st.one_of(st.floats(0.01, 100), st.just(0.0), st.just(-1.0), st.just(np.nan)))
     def set_temperature(self, t):
@@ -85,6 +91,7 @@ class WidgetEdits(RuleBasedStateMachine):
         )
         np.testing.assert_allclose(w.weights, r.weights, rtol=0, atol=1e-12)
         np.testing.assert_allclose(w.output, r.output, rtol=0, atol=1e-12)
+        self.view.assert_matches(w)
         assert len(w.query_tokens) == len(w.Q) and len(w.key_tokens) == len(w.K)
 
 

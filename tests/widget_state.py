@@ -7,7 +7,9 @@ from typing import Any
 import numpy as np
 
 from attnwidget import AttentionWidget
-from attnwidget.codec import array_to_json
+from attnwidget.codec import array_from_json, array_to_json
+
+RESULTS = ("scores", "weights", "output")
 
 TRAITS = (
     "Q",
@@ -58,3 +60,55 @@ def wire(arr: Any) -> dict[str, Any]:
     """An array as a frontend sends it: a bytes buffer, not a numpy array."""
     j = array_to_json(np.asarray(arr))
     return {**j, "buffer": memoryview(bytes(j["buffer"]))}
+
+
+class FrontendMirror:
+    """A comm standing in for a frontend: keeps the results as a view would hold them.
+
+    Attach with ``w.comm = FrontendMirror(w)``. Every message the widget sends is kept in
+    ``messages``; ``arrays`` follows the updates: whole arrays replace, row patches (``_rows``)
+    write their rows.
+    """
+
+    kernel = object()  # ipywidgets sends only through a comm with a kernel
+    comm_id = "mirror"
+
+    def __init__(self, w: AttentionWidget) -> None:
+        self.arrays = {n: np.array(getattr(w, n)) for n in RESULTS}
+        self.messages: list[dict[str, Any]] = []
+
+    def send(self, data: Any = None, metadata: Any = None, buffers: Any = None) -> None:
+        from ipywidgets.widgets.widget import _put_buffers
+
+        self.messages.append(data)
+        if data.get("method") != "update":
+            return
+        state = data["state"]
+        _put_buffers(state, data.get("buffer_paths", []), buffers or [])
+        for n in RESULTS:
+            if n in state:
+                self.arrays[n] = array_from_json(state[n])
+        patch = state.get("_rows")
+        if patch:
+            for n in RESULTS:
+                a = self.arrays[n].copy()
+                a[patch["rows"]] = array_from_json(patch[n])
+                self.arrays[n] = a
+
+    def sent_traits(self) -> list[set[str]]:
+        """The trait names of each update message, in order."""
+        return [set(m["state"]) for m in self.messages if m.get("method") == "update"]
+
+    def on_msg(self, *args: Any) -> None:
+        pass
+
+    def on_close(self, *args: Any) -> None:
+        pass
+
+    def close(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def assert_matches(self, w: AttentionWidget) -> None:
+        """The view holds exactly the kernel's results."""
+        for n in RESULTS:
+            np.testing.assert_array_equal(self.arrays[n], getattr(w, n), err_msg=n)

@@ -34,6 +34,7 @@ const TRAIT_TOPICS: Record<string, Topic[]> = {
   output: ["result"],
   selected_query: ["selected"],
   error: ["error"],
+  _rows: ["result"],
   result_id: ["state"],
   _static: ["state"],
 };
@@ -83,10 +84,13 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   const store = createStore(model, () => session.coalescer.queued());
   // Live only: is the kernel able to answer? (says so instead of freezing; made below)
   let conn: Connection | null = null;
-  // A typed edit with a live kernel is not previewed at once: the kernel's answer usually
-  // comes within a frame or two, and painting a preview first would delay it. If the kernel
-  // has not answered after PREVIEW_DELAY_MS, the JS engine's preview is shown meanwhile.
+  // A typed edit with a live kernel is neither previewed nor repainted at once: the kernel's
+  // answer usually comes within a frame or two, and painting first would delay it. While
+  // `holding`, repaints are marked, not scheduled, and the edit is painted together with the
+  // answer in one frame (only the root's data-state says "pending" at once). If the kernel has
+  // not answered after PREVIEW_DELAY_MS, the JS engine's preview is shown meanwhile.
   let later: ReturnType<typeof setTimeout> | null = null;
+  let holding = false;
   const member: Member = {
     edited(topics, row, wasPending, deferred) {
       const hadPreview = store.hasPreview();
@@ -101,6 +105,8 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
             store.recompute(r);
           }
         }
+        holding = !!deferred;
+        if (holding) root.setAttribute("data-state", "pending");
         schedule(topics as Topic[]);
       } else {
         // answered at once (static page): paint now
@@ -118,9 +124,12 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     if (later !== null) clearTimeout(later);
     later = setTimeout(() => {
       later = null;
-      if (!session.pending || store.hasPreview()) return;
-      store.recompute(row);
-      schedule(["result"]);
+      holding = false;
+      if (session.pending && !store.hasPreview()) {
+        store.recompute(row);
+        mark(["result"]);
+      }
+      schedule([]);
     }, PREVIEW_DELAY_MS);
   }
   session.join(member);
@@ -140,6 +149,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
       const n = store.Q().rows;
       if (!Number.isInteger(i) || i < 0 || i >= n) return;
       if (model.get("selected_query") === i) return;
+      holding = false;
       model.set("selected_query", i);
       model.save_changes();
       schedule(["selected"]);
@@ -208,6 +218,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
 
   function schedule(topics: Iterable<Topic>): void {
     mark(topics);
+    if (holding || dirty.size === 0) return;
     if (frame === null) frame = request(() => {
       frame = null;
       paint();
@@ -262,6 +273,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     if (name === "result_id") {
       session.ack(Number(model.get("result_id")));
       if (session.writing) return; // the edit in progress paints
+      holding = false;
       conn?.poke(true);
       if (session.pending && store.hasPreview()) {
         // a newer edit is in flight and previewed: keep showing it, repaint the status only
@@ -274,7 +286,11 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
       paint();
       return;
     }
-    if (session.pending && INPUT_TRAITS.has(name) && !session.writing) store.recompute();
+    if (session.writing) {
+      mark(TRAIT_TOPICS[name]); // the edit in progress paints (or holds) it
+      return;
+    }
+    if (session.pending && INPUT_TRAITS.has(name)) store.recompute();
     schedule(TRAIT_TOPICS[name]);
   }
 

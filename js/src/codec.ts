@@ -68,6 +68,11 @@ function checked(w: unknown, dtype: Dtype, ndim: number, what: string): { shape:
   return { shape, bytes };
 }
 
+/** The shape and bytes of a wire array (a view on its buffer: writing them writes the array). */
+export function wireBytes(w: unknown, dtype: Dtype, ndim: number, what: string): { shape: number[]; bytes: Uint8Array } {
+  return checked(w, dtype, ndim, what);
+}
+
 const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
 
 /** Little-endian float64 bytes to a new Float64Array (copied, so any byteOffset works). */

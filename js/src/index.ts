@@ -5,6 +5,7 @@
 import "./style.css";
 import { mount } from "./app";
 import { mountHeads } from "./heads";
+import { watchRowPatches } from "./patch";
 import type { AnyModel } from "./types";
 
 export { createLocalModel, mountStatic } from "./static";
@@ -15,4 +16,9 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
   return model.get("_kind") === "heads" ? mountHeads(model, el) : mount(model, el);
 }
 
-export default { render };
+/** Once per model, before any view: keep its arrays whole as row patches arrive. */
+function initialize({ model }: { model: AnyModel }): () => void {
+  return watchRowPatches(model);
+}
+
+export default { initialize, render };

@@ -12,6 +12,7 @@ import {
   type Params,
 } from "./codec";
 import { attention, SCORES, type ScoreName } from "./engine";
+import { applyRowPatch, RESULTS } from "./patch";
 import type { AnyModel } from "./types";
 import { knownMatrix } from "./wirecache";
 
@@ -89,6 +90,8 @@ export interface Store {
 export function createStore(model: AnyModel, overlay: () => Record<string, unknown>): Store {
   const cache = new WeakMap<object, unknown>();
   let previewResult: Result | null = null;
+  // the row patch the arrays include already (patches arriving later are applied once seen)
+  let seenPatch: unknown = model.get("_rows");
 
   function decoded<T>(name: string, decode: (w: any) => T): T {
     const ov = overlay();
@@ -157,7 +160,29 @@ export function createStore(model: AnyModel, overlay: () => Record<string, unkno
 
   const mask = (): Mask | null => decoded("mask", orNull(decodeMask));
 
+  /** A new row patch: write it into the arrays (once per model) and decode them again. */
+  function syncPatch(): void {
+    const p = model.get("_rows");
+    if (p === seenPatch) return;
+    seenPatch = p;
+    if (p === null || p === undefined) return;
+    if (applyRowPatch(model, p)) {
+      for (const n of RESULTS) {
+        const w = model.get(n);
+        if (w && typeof w === "object") cache.delete(w);
+      }
+      return;
+    }
+    console.error("attnwidget: a row patch from the kernel does not fit its arrays; asking for them whole");
+    try {
+      model.send({ type: "resync" });
+    } catch {
+      /* no kernel: nothing to ask */
+    }
+  }
+
   function kernelResult(): Result | null {
+    syncPatch();
     const scores = matrixOrNull("scores");
     const weights = matrixOrNull("weights");
     const output = matrixOrNull("output");

@@ -62,7 +62,10 @@ class FakeWidgetModel {
     this.sent.push(this.diff);
     this.diff = {};
   }
-  send() {}
+  customs: unknown[] = [];
+  send(content: unknown) {
+    this.customs.push(content);
+  }
   on(name: string, cb: Listener, ctx: unknown) {
     this.listeners.push({ name, cb, ctx });
   }
@@ -167,11 +170,14 @@ describe("two views of one live widget", () => {
     await frame();
     for (const r of roots) {
       expect(r.dataset.state).toBe("pending");
-      expect(inputValue(r, 0, 1)).toBe("3");
       expect(firstWeight(r)).toBe(before); // a typed edit waits for the kernel first ...
     }
+    expect(inputValue(b, 0, 1)).toBe("0"); // (held: painted with the answer, in one frame)
     await new Promise((r) => setTimeout(r, 120));
-    for (const r of roots) expect(firstWeight(r)).not.toBe(before); // ... then shows the JS preview
+    for (const r of roots) {
+      expect(inputValue(r, 0, 1)).toBe("3");
+      expect(firstWeight(r)).not.toBe(before); // ... then shows the JS preview meanwhile
+    }
     model.answer();
     await frame();
     for (const r of roots) expect(r.dataset.state).toBe("ready");
@@ -184,7 +190,7 @@ describe("two views of one live widget", () => {
     type(a, 1, 1, "8"); // queued
     type(b, 0, 1, "9"); // queued too: B is pending as well, its Q includes A's queued edit
     expect(model.sent).toHaveLength(1);
-    await frame();
+    await new Promise((r) => setTimeout(r, 120)); // typed edits: repainted after 100 ms
     expect(b.dataset.state).toBe("pending");
     expect(inputValue(b, 1, 1)).toBe("8");
     expect(inputValue(a, 0, 1)).toBe("9");
@@ -200,6 +206,44 @@ describe("two views of one live widget", () => {
       expect(r.dataset.state).toBe("ready");
       expect([inputValue(r, 0, 0), inputValue(r, 0, 1), inputValue(r, 1, 1)]).toEqual(["7", "9", "8"]);
     }
+  });
+
+  it("the kernel's answer as a row patch: both views show the patched rows, the model holds them", async () => {
+    const { model, roots } = setup();
+    const [a, b] = roots;
+    const weightsWire = model.get("weights");
+    type(a, 1, 0, "4");
+    // the kernel's message: only row 1 of scores, weights and output, then result_id
+    model.put("_rows", {
+      rows: [1],
+      scores: encodeMatrix(matrix(1, 3, [9, 8, 7])),
+      weights: encodeMatrix(matrix(1, 3, [0.7, 0.2, 0.1])),
+      output: encodeMatrix(matrix(1, 2, [3, 4])),
+    });
+    model.answer();
+    await frame();
+    const row = (r: HTMLElement, i: number) =>
+      Array.from(r.querySelectorAll(`table[data-view="weights"] tbody tr:nth-child(${i + 1}) td[data-value]`), (td) =>
+        Number(td.getAttribute("data-value")),
+      );
+    for (const r of [a, b]) {
+      expect(r.dataset.state).toBe("ready");
+      expect(row(r, 0)).toEqual([0.6, 0.3, 0.1]);
+      expect(row(r, 1)).toEqual([0.7, 0.2, 0.1]);
+    }
+    expect(model.get("weights")).toBe(weightsWire); // patched in place: a saved state is whole
+    expect(Array.from(decodeMatrix(model.get("output")).data)).toEqual([0.5, 0.5, 3, 4]);
+    expect(model.customs).toEqual([]);
+  });
+
+  it("a row patch that does not fit is refused and the arrays are asked for whole", async () => {
+    const { model, roots } = setup(1);
+    type(roots[0], 1, 0, "4");
+    model.put("_rows", { rows: [5], scores: null, weights: null, output: null });
+    model.answer();
+    await frame();
+    expect(model.customs).toEqual([{ type: "resync" }]);
+    expect(Array.from(decodeMatrix(model.get("weights")).data)).toEqual([0.6, 0.3, 0.1, 0.2, 0.5, 0.3]);
   });
 
   it("closing one view leaves the other working", async () => {
@@ -267,7 +311,8 @@ describe("connection state in a live view", () => {
     const { model, roots } = setup(1);
     const [r] = roots;
     type(r, 0, 0, "2");
-    vi.advanceTimersByTime(100);
+    expect(r.dataset.state).toBe("pending"); // at once, the status text within 100 ms + a frame
+    vi.advanceTimersByTime(150);
     expect(r.querySelector(".aw-status")!.textContent).toBe("computing\u2026");
     vi.advanceTimersByTime(2100);
     expect(r.querySelector(".aw-status")!.textContent).toBe("waiting for the kernel\u2026");
