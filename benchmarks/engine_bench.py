@@ -178,35 +178,58 @@ class _Recorder:
         pass
 
 
+def _sent_bytes(rec: _Recorder) -> int:
+    """Bytes of the comm messages recorded: their JSON plus their binary buffers."""
+    return sum(
+        len(json.dumps(d, default=str).encode()) + sum(memoryview(b).nbytes for b in bufs)
+        for d, bufs in rec.messages
+    )
+
+
 def wire(quick: bool) -> list[dict[str, Any]]:
-    """Bytes the kernel sends for one edit of Q, vs the raw bytes of the arrays that changed."""
+    """Bytes the kernel sends for one edit of Q from a view, vs the raw bytes that changed.
+
+    Two edits: a new Q (every query: the arrays are sent whole), and one query moved (a drag
+    step or a typed number: only its rows of scores, weights and output change, and only they
+    are sent, as a row patch). ``raw_bytes_changed`` counts the float64 bytes of what changed:
+    the whole arrays, or those rows.
+    """
     rows = []
     rng = np.random.default_rng(2)
     for n in [8, 64] if quick else [8, 64, 256]:
         w = AttentionWidget(rng.normal(size=(n, n)), rng.normal(size=(n, n)))
-        rec = _Recorder()
-        w.comm = rec
-        Q = rng.normal(size=(n, n))
-        j = array_to_json(Q)
-        w.set_state({"Q": {**j, "buffer": memoryview(bytes(j["buffer"]))}, "edit_id": 1})
-        sent = sum(
-            len(json.dumps(d, default=str).encode()) + sum(memoryview(b).nbytes for b in bufs)
-            for d, bufs in rec.messages
-        )
-        raw = w.scores.nbytes + w.weights.nbytes + w.output.nbytes
-        as_lists = sum(
-            len(json.dumps(a.tolist()).encode()) for a in (w.scores, w.weights, w.output)
-        )
-        rows.append(
-            {
-                "M=N=d": n,
-                "messages": len(rec.messages),
-                "bytes_sent": sent,
-                "raw_bytes_changed": raw,
-                "ratio": sent / raw,
-                "target": 1.05,
-                "json_lists_bytes": as_lists,
-                "json_lists_ratio": as_lists / raw,
-            }
-        )
+        for edit in ("every query (new Q)", "one query (a drag step)"):
+            rec = _Recorder()
+            w.comm = rec
+            Q = rng.normal(size=(n, n)) if edit.startswith("every") else w.Q.copy()
+            if not edit.startswith("every"):
+                Q[n // 2] += 0.1
+            j = array_to_json(Q)
+            before = {k: np.array(getattr(w, k)) for k in ("scores", "weights", "output")}
+            w.set_state({"Q": {**j, "buffer": memoryview(bytes(j["buffer"]))}, "edit_id": 1})
+            sent = _sent_bytes(rec)
+            whole = w.scores.nbytes + w.weights.nbytes + w.output.nbytes
+            changed = [
+                i
+                for i in range(n)
+                if any(not np.array_equal(getattr(w, k)[i], before[k][i]) for k in before)
+            ]
+            raw = whole * len(changed) // n
+            as_lists = sum(
+                len(json.dumps(getattr(w, k)[changed].tolist()).encode()) for k in before
+            )
+            rows.append(
+                {
+                    "M=N=d": n,
+                    "edit": edit,
+                    "messages": len(rec.messages),
+                    "bytes_sent": sent,
+                    "raw_bytes_changed": raw,
+                    "ratio": sent / raw,
+                    "target": 1.05,
+                    "bytes_if_sent_whole": whole,
+                    "json_lists_bytes": as_lists,
+                    "json_lists_ratio": as_lists / raw,
+                }
+            )
     return rows
