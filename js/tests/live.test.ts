@@ -232,7 +232,7 @@ describe("two views of one live widget", () => {
       expect(row(r, 1)).toEqual([0.7, 0.2, 0.1]);
     }
     expect(model.get("weights")).toBe(weightsWire); // patched in place: a saved state is whole
-    expect(Array.from(decodeMatrix(model.get("output")).data)).toEqual([0.5, 0.5, 3, 4]);
+    expect(Array.from(decodeMatrix(model.get("output") as never).data)).toEqual([0.5, 0.5, 3, 4]);
     expect(model.customs).toEqual([]);
   });
 
@@ -243,7 +243,7 @@ describe("two views of one live widget", () => {
     model.answer();
     await frame();
     expect(model.customs).toEqual([{ type: "resync" }]);
-    expect(Array.from(decodeMatrix(model.get("weights")).data)).toEqual([0.6, 0.3, 0.1, 0.2, 0.5, 0.3]);
+    expect(Array.from(decodeMatrix(model.get("weights") as never).data)).toEqual([0.6, 0.3, 0.1, 0.2, 0.5, 0.3]);
   });
 
   it("closing one view leaves the other working", async () => {
