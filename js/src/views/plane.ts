@@ -2,10 +2,12 @@
 // d = 2: the space itself. d > 2: the keys' top-2 principal components (pca.ts).
 
 import type { Matrix } from "../codec";
-import { clear, listen, s as svg, setText, h } from "../dom";
+import { clear, context2d, devicePixelRatioOf, listen, s as svg, setText, h } from "../dom";
 import { short, tokenAt, truncate } from "../format";
 import { moveAlongPlane, planeFor, project } from "../pca";
 import { copyMatrix, type Snapshot } from "../store";
+import { cssVar } from "./paint";
+import { drawPlane, nearestPoint, type Points } from "./planeCanvas";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
 const SIZE = 300;
@@ -17,6 +19,9 @@ const LINES_MAX = 120;
 const KEY_SHADE_MAX = 300; // beyond this many keys, marks are not shaded by weight
 const KEY_LABELS_MAX = 40;
 const QUERY_LABELS_MAX = 40; // beyond: only the selected query is labelled, one tab stop (roving)
+/** Above this many points (queries + keys), keys and unselected queries are drawn on a canvas. */
+export const CANVAS_MIN = 200;
+const HIT_RADIUS = 9; // viewBox units: a pointer this near a canvas query picks it
 
 interface Adapter {
   axes: [string, string];
@@ -100,8 +105,9 @@ export function planeView(actions: Actions): View {
   const selLabel = svg("text", { class: "aw-pl-qlabel", x: 9, y: 14 });
   const gSel = svg("g", { class: "aw-pl-sel", "aria-hidden": "true", visibility: "hidden" },
     svg("circle", { class: "aw-pl-dot", r: 5 }), svg("circle", { class: "aw-pl-selring", r: 9 }), selLabel);
+  const bgRect = svg("rect", { class: "aw-pl-bg", x: X0, y: Y0, width: X1 - X0, height: Y1 - Y0, rx: 4 });
   root.append(
-    svg("rect", { class: "aw-pl-bg", x: X0, y: Y0, width: X1 - X0, height: Y1 - Y0, rx: 4 }),
+    bgRect,
     gAxes,
     gLines,
     gKeys,
@@ -109,7 +115,9 @@ export function planeView(actions: Actions): View {
     gSel,
   );
   const note = h("p", { class: "aw-note aw-plane-note" });
-  const el = h("div", { class: "aw-plane" }, root, note);
+  // many points: drawn here, under the SVG (which keeps the axes and the selected query)
+  const canvas = h("canvas", { class: "aw-pl-canvas", "aria-hidden": "true", hidden: true });
+  const el = h("div", { class: "aw-plane" }, h("div", { class: "aw-pl-stack" }, canvas, root), note);
 
   let snap: Snapshot | null = null;
   let adapter: Adapter | null = null;
@@ -121,6 +129,8 @@ export function planeView(actions: Actions): View {
   let lineEls: SVGLineElement[] = [];
   let queryEls: SVGGElement[] = [];
   let keyBoxes: Box[] = [];
+  let onCanvas = false; // keys and unselected queries on the canvas (one SVG point: the selected)
+  let qScreen: Points = new Float64Array(0); // query points in viewBox units (hit testing)
   let drag: {
     i: number;
     pointerId: number;
@@ -217,24 +227,98 @@ export function planeView(actions: Actions): View {
       keyEls.forEach((g, j) => placeLabel(g.querySelector("text"), sx(f, keyPts[j][0]), sy(f, keyPts[j][1]), 6.2, keyBoxes));
     }
     for (let i = 0; i < s.Q.rows; i++) {
-      const t = tokenAt(s.qTokens, i, "q");
-      const g = svg("g", {
-        class: "aw-pl-query",
-        "data-query-point": i,
-        tabindex: 0,
-        role: "slider",
-        "aria-roledescription": "draggable point",
-        "aria-label": `query ${t}`,
-      });
-      const many = s.Q.rows > QUERY_LABELS_MAX;
-      g.appendChild(svg("circle", { class: "aw-pl-hit", r: many ? 8 : 14 }));
-      g.appendChild(svg("circle", { class: "aw-pl-ring", r: 10 }));
-      g.appendChild(svg("circle", { class: "aw-pl-dot", r: many ? 3.5 : 6 }));
-      g.appendChild(svg("text", { class: "aw-pl-qlabel", x: 9, y: 14 }, truncate(t, 12)));
-      if (many) g.classList.add("is-many");
+      const g = queryPoint(s, i, s.Q.rows > QUERY_LABELS_MAX);
       queryEls.push(g);
       gQueries.appendChild(g);
     }
+  }
+
+  /** A focusable, draggable query point (a slider for assistive technology). */
+  function queryPoint(s: Snapshot, i: number, many: boolean): SVGGElement {
+    const t = tokenAt(s.qTokens, i, "q");
+    const g = svg("g", {
+      class: "aw-pl-query",
+      "data-query-point": i,
+      tabindex: 0,
+      role: "slider",
+      "aria-roledescription": "draggable point",
+      "aria-label": `query ${t}`,
+    });
+    g.appendChild(svg("circle", { class: "aw-pl-hit", r: many ? 8 : 14 }));
+    g.appendChild(svg("circle", { class: "aw-pl-ring", r: 10 }));
+    g.appendChild(svg("circle", { class: "aw-pl-dot", r: many ? 3.5 : 6 }));
+    g.appendChild(svg("text", { class: "aw-pl-qlabel", x: 9, y: 14 }, truncate(t, 12)));
+    if (many) g.classList.add("is-many");
+    return g;
+  }
+
+  /** Canvas mode: no SVG keys or lines, one SVG query point (the selected one). */
+  function buildCanvas(s: Snapshot): void {
+    clear(gKeys);
+    clear(gLines);
+    clear(gQueries);
+    keyEls = [];
+    lineEls = [];
+    keyBoxes = [];
+    queryEls = [queryPoint(s, Math.min(s.selected, Math.max(0, s.Q.rows - 1)), true)];
+    gQueries.appendChild(queryEls[0]);
+  }
+
+  /** Canvas mode: move the SVG point to the selected query, redraw the canvas. */
+  function placeCanvas(s: Snapshot): void {
+    const f = frame!;
+    const a = adapter!;
+    const qp = queryPoints(s);
+    qScreen = new Float64Array(qp.length * 2);
+    qp.forEach(([x, y], i) => {
+      qScreen[2 * i] = sx(f, x);
+      qScreen[2 * i + 1] = sy(f, y);
+    });
+    const keys = new Float64Array(keyPts.length * 2);
+    keyPts.forEach(([x, y], j) => {
+      keys[2 * j] = sx(f, x);
+      keys[2 * j + 1] = sy(f, y);
+    });
+    const sel = s.selected;
+    const g = queryEls[0];
+    set(gSel, "visibility", "hidden");
+    if (g && qp[sel]) {
+      const [x, y] = qp[sel];
+      const t = tokenAt(s.qTokens, sel, "q");
+      set(g, "data-query-point", String(sel));
+      set(g, "aria-label", `query ${t}`);
+      set(g, "transform", `translate(${qScreen[2 * sel]} ${qScreen[2 * sel + 1]})`);
+      g.classList.add("is-selected");
+      set(g, "aria-valuenow", short(x, 4));
+      set(g, "aria-valuetext", `${a.axes[0]} ${short(x, 4)}` + (a.axes[1] ? `, ${a.axes[1]} ${short(y, 4)}` : ""));
+      const label = g.querySelector("text");
+      if (label) setText(label, truncate(t, 12));
+    }
+    const w = s.result?.weights;
+    const row = w && sel < w.rows ? w.data.subarray(sel * w.cols, (sel + 1) * w.cols) : null;
+    const lines: Array<[number, number]> = [];
+    for (const j of strongest(row, LINES_MAX)) if (row && row[j] > 0.005) lines.push([j, row[j]]);
+    const ctx = context2d(canvas);
+    if (!ctx) return;
+    const dpr = devicePixelRatioOf(canvas);
+    const W = Math.round(SIZE * dpr);
+    if (canvas.width !== W) canvas.width = W;
+    if (canvas.height !== W) canvas.height = W;
+    drawPlane(ctx, W, W, {
+      size: SIZE,
+      plot: [X0, Y0, X1, Y1],
+      keys,
+      keyShade: row && keyPts.length <= KEY_SHADE_MAX ? row : null,
+      queries: qScreen,
+      selected: sel,
+      lines,
+      colours: {
+        bg: cssVar(el, "--aw-bg", "#fff"),
+        border: cssVar(el, "--aw-border", "#d8dde3"),
+        key: cssVar(el, "--aw-key", "#3b82c4"),
+        query: cssVar(el, "--aw-query", "#d9480f"),
+      },
+    });
   }
 
   function place(s: Snapshot): void {
@@ -308,6 +392,8 @@ export function planeView(actions: Actions): View {
     }
     if (!adapter || s.Q.cols !== s.K.cols) {
       clear(gAxes); clear(gKeys); clear(gLines); clear(gQueries);
+      queryEls = [];
+      canvas.hidden = true;
       structKey = "";
       adapter = null;
       setText(note, s.Q.cols !== s.K.cols
@@ -321,14 +407,20 @@ export function planeView(actions: Actions): View {
       drawAxes(frame);
       structKey = "";
     }
-    const key = `${s.Q.rows}|${s.K.rows}|${s.qTokens.join("\u0000")}|${s.kTokens.join("\u0000")}`;
+    const many = s.Q.rows + s.K.rows > CANVAS_MIN;
+    const key = `${many}|${s.Q.rows}|${s.K.rows}|${s.qTokens.join("\u0000")}|${s.kTokens.join("\u0000")}`;
     if (key !== structKey && !drag) {
       structKey = key;
       const focused = queryEls.findIndex((g) => g === el.ownerDocument.activeElement);
-      build(s);
+      onCanvas = many;
+      canvas.hidden = !many;
+      set(bgRect, "visibility", many ? "hidden" : "visible");
+      if (many) buildCanvas(s);
+      else build(s);
       if (focused >= 0 && queryEls[focused]) (queryEls[focused] as unknown as HTMLElement).focus();
     }
-    place(s);
+    if (onCanvas) placeCanvas(s);
+    else place(s);
     const d = s.K.cols;
     setText(
       note,
@@ -348,13 +440,22 @@ export function planeView(actions: Actions): View {
   const pointFrom = (e: Event) => (e.target as Element).closest?.("[data-query-point]") ?? null;
 
   const off: Array<() => void> = [
-    listen<PointerEvent>(gQueries, "pointerdown", (e) => {
-      const g = pointFrom(e);
-      if (!g || e.button !== 0 || !adapter || !frame) return;
-      e.preventDefault();
-      const i = Number(g.getAttribute("data-query-point"));
+    listen<PointerEvent>(root, "pointerdown", (e) => {
+      if (e.button !== 0 || !adapter || !frame) return;
+      let g = pointFrom(e) as SVGGElement | null;
+      let i: number;
       const rect = root.getBoundingClientRect();
       const vbPerPx = rect.width > 0 ? SIZE / rect.width : 1;
+      if (g) i = Number(g.getAttribute("data-query-point"));
+      else if (onCanvas && rect.width > 0 && queryEls[0]) {
+        // a query drawn on the canvas: the nearest one under the pointer
+        i = nearestPoint(qScreen, (e.clientX - rect.left) * vbPerPx, (e.clientY - rect.top) * vbPerPx, HIT_RADIUS);
+        if (i < 0) return;
+        g = queryEls[0];
+      } else return;
+      e.preventDefault();
+      // the pointer is captured by the point, or by the plane when the point was on the canvas
+      const target: Element = g.getAttribute("data-query-point") === String(i) ? g : root;
       drag = {
         i,
         pointerId: e.pointerId,
@@ -362,18 +463,20 @@ export function planeView(actions: Actions): View {
         y: e.clientY,
         start: rowOf(actions.current().Q, i),
         unitsPerPx: vbPerPx / frame.scale,
-        target: g,
+        target,
       };
       try {
-        (g as Element).setPointerCapture(e.pointerId);
+        target.setPointerCapture(e.pointerId);
       } catch {
         /* jsdom */
       }
-      (g as unknown as HTMLElement).focus?.({ preventScroll: true });
-      g.classList.add("is-dragging");
       if (actions.current().selected !== i) actions.select(i);
+      // canvas mode: the one SVG point stands for the selected query from now on
+      if (onCanvas) set(g, "data-query-point", String(i));
+      (g as unknown as HTMLElement).focus?.({ preventScroll: true });
+      target.classList.add("is-dragging");
     }),
-    listen<PointerEvent>(gQueries, "pointermove", (e) => {
+    listen<PointerEvent>(root, "pointermove", (e) => {
       if (!drag || e.pointerId !== drag.pointerId || !adapter) return;
       const dx = (e.clientX - drag.x) * drag.unitsPerPx;
       const dy = -(e.clientY - drag.y) * drag.unitsPerPx;
@@ -381,7 +484,7 @@ export function planeView(actions: Actions): View {
       edit(drag.i, adapter.move(drag.start, dx, dy));
     }),
     ...["pointerup", "pointercancel", "lostpointercapture"].map((type) =>
-      listen<PointerEvent>(gQueries, type, (e) => {
+      listen<PointerEvent>(root, type, (e) => {
         if (!drag || e.pointerId !== drag.pointerId) return;
         drag.target.classList.remove("is-dragging");
         try {
