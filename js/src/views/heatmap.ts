@@ -1,6 +1,6 @@
 // The weights heatmap: queries down, keys across, with labels, legend and a hover tooltip.
 
-import { clear, h, listen, setText } from "../dom";
+import { clear, devicePixelRatioOf, h, listen, setText } from "../dom";
 import { precise, short, tokenAt, truncate } from "../format";
 import type { Snapshot } from "../store";
 import { fillLegend, seqIndex, sequentialLut } from "./lut";
@@ -48,13 +48,15 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
   let labelKey = "";
   let hover: { row: number; col: number; x: number; y: number } | null = null;
   let maxW = 0;
+  let lastWidth = 0;
 
   function computeLayout(s: Snapshot): Layout | null {
     const w = s.result?.weights;
     if (!w || w.rows === 0 || w.cols === 0) return null;
     const M = w.rows;
     const N = w.cols;
-    const host = el.clientWidth;
+    // the width the ResizeObserver last saw: no layout read while painting (once at first)
+    const host = lastWidth || el.clientWidth;
     const avail = host > 0 ? Math.max(160, Math.min(480, host - ROW_LABEL_W - 12)) : 400;
     const cw = Math.min(CELL_MAX, avail / N);
     const chh = Math.min(CELL_MAX, avail / M);
@@ -164,7 +166,12 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     }
   }
 
+  let selKey = "";
   function drawSel(s: Snapshot, L: Layout): void {
+    // unchanged selection and size: the outline stays as drawn
+    const k = `${s.selected}|${L.M}|${L.cssW}|${L.cssH}|${devicePixelRatioOf(over)}|${cssVar(el, "--aw-query", "")}`;
+    if (k === selKey && over.width > 0) return;
+    selKey = k;
     const { ctx, W, H, dpr } = sizeCanvas(over, L.cssW, L.cssH);
     if (!ctx) return;
     ctx.clearRect(0, 0, W, H);
@@ -184,8 +191,13 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     }
   }
 
+  let legendKey = "";
   function drawLegend(max: number): void {
-    fillLegend(legend, "weight", sequentialLut(), ["0", short(max / 2), short(max)]);
+    const ticks = ["0", short(max / 2), short(max)];
+    const k = ticks.join("|");
+    if (k === legendKey) return;
+    legendKey = k;
+    fillLegend(legend, "weight", sequentialLut(), ticks);
   }
 
   function cellAt(e: MouseEvent): { row: number; col: number; x: number; y: number } | null {
@@ -278,15 +290,13 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     if (hover) showTooltip();
   }
 
-  let lastWidth = 0;
   const RO = (globalThis as { ResizeObserver?: typeof ResizeObserver }).ResizeObserver;
   if (RO) {
     const ro = new RO(() => {
-      const w = el.clientWidth;
-      if (Math.abs(w - lastWidth) > 4) {
-        lastWidth = w;
-        render();
-      }
+      const w = el.clientWidth; // layout is clean in a ResizeObserver callback
+      const moved = Math.abs(w - lastWidth) > 4;
+      lastWidth = w;
+      if (moved) render();
     });
     ro.observe(el);
     off.push(() => ro.disconnect());

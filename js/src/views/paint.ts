@@ -24,6 +24,8 @@ function blocks(pixels: number, cells: number): { start: Int32Array; end: Int32A
   return { start, end };
 }
 
+const images = new WeakMap<CanvasRenderingContext2D, ImageData>();
+
 /**
  * Paint `g` over the whole W x H (device pixels) canvas. When several cells fall in one pixel,
  * the pixel shows the largest value (`pool = "max"`) or the value of largest magnitude
@@ -39,7 +41,9 @@ export function paintGrid(
   pool: "max" | "absmax" = "max",
 ): void {
   if (W <= 0 || H <= 0 || g.rows === 0 || g.cols === 0) return;
-  const img = ctx.createImageData(W, H);
+  // one image per canvas and size, reused (every pixel is written below): no garbage per paint
+  let img = images.get(ctx);
+  if (!img || img.width !== W || img.height !== H) images.set(ctx, (img = ctx.createImageData(W, H)));
   const px = img.data;
   const xs = blocks(W, g.cols);
   const ys = blocks(H, g.rows);
@@ -103,8 +107,10 @@ export function sizeCanvas(
   const H = Math.max(1, Math.round(cssH * dpr));
   if (canvas.width !== W) canvas.width = W;
   if (canvas.height !== H) canvas.height = H;
-  canvas.style.width = `${cssW}px`;
-  canvas.style.height = `${cssH}px`;
+  const w = `${cssW}px`;
+  const hh = `${cssH}px`;
+  if (canvas.style.width !== w) canvas.style.width = w;
+  if (canvas.style.height !== hh) canvas.style.height = hh;
   const ctx = context2d(canvas);
   return { ctx, W, H, dpr };
 }
