@@ -1,6 +1,8 @@
 // A labelled list of horizontal bars drawn from a zero line (values may be negative).
-// Labels and numbers are text; the bars are drawn on one canvas beside them, so a new value
-// repaints that canvas and changes no layout.
+// The labels are text; the bars and their numbers are drawn on one canvas beside them, so new
+// values repaint that canvas and change no layout (in JupyterLab, 192 number texts changing
+// cost 6-13 ms of rendering per frame). Each row says its label and number to assistive
+// technology (aria-label) and keeps the exact number in data-value.
 
 import { clear, h, setText } from "../dom";
 import { short, truncate } from "../format";
@@ -9,7 +11,8 @@ import { cssVar, sizeCanvas } from "./paint";
 export const BARS_MAX = 64;
 /** Row height and the widths of the label and number columns (CSS px; style.css agrees). */
 export const BAR_ROW_H = 19;
-const SIDE_W = 64 + 6 + 60 + 6;
+const LABEL_W = 64 + 6;
+const NUM_W = 60 + 6;
 
 export interface Bars {
   el: HTMLElement;
@@ -20,60 +23,82 @@ export interface Bars {
 
 interface Row {
   row: HTMLElement;
+  /** Holds the exact number in data-value (the number is drawn on the canvas). */
   num: HTMLElement;
+  label: string;
   value: string;
+  text: string;
+  /** The row's aria-label. */
+  said: string;
   dim: boolean;
 }
 
 export function bars(kind: string): Bars {
   const canvas = h("canvas", { class: "aw-bars-canvas", "aria-hidden": "true" });
-  const list = h("div", { class: "aw-bars", "data-bars": kind }, canvas);
+  const list = h("div", { class: "aw-bars", "data-bars": kind, role: "list" }, canvas);
   const more = h("p", { class: "aw-note", hidden: true });
   const el = h("div", { class: "aw-bars-wrap" }, list, more);
   let key = "";
   let rows: Row[] = [];
-  let width = 0; // of the bars' column, from a ResizeObserver (no layout read while painting)
-  let shown: { values: Float64Array; lo: number; hi: number } = { values: new Float64Array(0), lo: 0, hi: 0 };
+  let width = 0; // of the bars' and numbers' columns, from a ResizeObserver (no layout read while painting)
+  let shown: { values: Float64Array; texts: string[]; lo: number; hi: number } = { values: new Float64Array(0), texts: [], lo: 0, hi: 0 };
 
   function draw(): void {
     const n = shown.values.length;
-    if (!(width > 0) || n === 0) return;
+    if (!(width > NUM_W) || n === 0) return;
     const { ctx, W, H, dpr } = sizeCanvas(canvas, width, n * BAR_ROW_H);
     if (!ctx) return;
     ctx.clearRect(0, 0, W, H);
-    const { lo, hi, values } = shown;
+    const { lo, hi, values, texts } = shown;
     const span = hi - lo || 1;
-    const x = (v: number) => Math.round(((v - lo) / span) * W);
+    const BW = Math.round((width - NUM_W) * dpr); // the bars' width (device px)
+    const x = (v: number) => Math.round(((v - lo) / span) * BW);
     const track = cssVar(el, "--aw-track", "rgba(128,128,128,0.13)");
     const pos = cssVar(el, "--aw-pos", "#3b82c4");
     const neg = cssVar(el, "--aw-neg", "#d9723a");
-    const zeroC = cssVar(el, "--aw-fg2", "#59636e");
+    const fg = cssVar(el, "--aw-fg", "#1f2328");
+    const fg2 = cssVar(el, "--aw-fg2", "#59636e");
     const rowH = BAR_ROW_H * dpr;
     const barH = Math.round(12 * dpr);
     const z = x(0);
-    for (let i = 0; i < n; i++) {
-      const y = Math.round(i * rowH + (rowH - barH) / 2);
-      ctx.globalAlpha = rows[i]?.dim ? 0.45 : 1;
+    // one path per colour (few canvas state changes), then the numbers
+    const rowsOf = (dim: boolean, f: (i: number, y: number) => void) => {
+      ctx.beginPath();
+      for (let i = 0; i < n; i++) if (!!rows[i]?.dim === dim) f(i, Math.round(i * rowH + (rowH - barH) / 2));
+    };
+    for (const dim of [false, true]) {
+      ctx.globalAlpha = dim ? 0.45 : 1;
+      rowsOf(dim, (_, y) => ctx.rect(0, y, BW, barH));
       ctx.fillStyle = track;
-      ctx.fillRect(0, y, W, barH);
-      const v = values[i];
-      if (Number.isFinite(v) && v !== 0) {
-        const a = x(Math.min(v, 0));
-        const b = x(Math.max(v, 0));
-        ctx.fillStyle = v < 0 ? neg : pos;
-        ctx.fillRect(a, y, Math.max(1, b - a), barH);
+      ctx.fill();
+      for (const negative of [false, true]) {
+        rowsOf(dim, (i, y) => {
+          const v = values[i];
+          if (!Number.isFinite(v) || v === 0 || v < 0 !== negative) return;
+          const a = x(Math.min(v, 0));
+          ctx.rect(a, y, Math.max(1, x(Math.max(v, 0)) - a), barH);
+        });
+        ctx.fillStyle = negative ? neg : pos;
+        ctx.fill();
       }
-      ctx.globalAlpha = 0.6;
-      ctx.fillStyle = zeroC;
-      ctx.fillRect(Math.min(W - 1, Math.max(0, z - Math.floor(dpr / 2))), y - 2 * dpr, Math.max(1, Math.round(dpr)), barH + 4 * dpr);
     }
+    ctx.globalAlpha = 0.6;
+    ctx.fillStyle = fg2;
+    ctx.fillRect(Math.min(BW - 1, Math.max(0, z - Math.floor(dpr / 2))), 0, Math.max(1, Math.round(dpr)), H);
     ctx.globalAlpha = 1;
+    ctx.font = `${11.5 * dpr}px ${cssVar(el, "--aw-mono", "ui-monospace, monospace")}`;
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (const dim of [false, true]) {
+      ctx.fillStyle = dim ? fg2 : fg;
+      for (let i = 0; i < n; i++) if (!!rows[i]?.dim === dim) ctx.fillText(texts[i] ?? "", W, i * rowH + rowH / 2);
+    }
   }
 
   const RO = (globalThis as { ResizeObserver?: typeof ResizeObserver }).ResizeObserver;
   const ro = RO
     ? new RO((entries) => {
-        const w = Math.max(0, Math.floor((entries[entries.length - 1]?.contentRect.width ?? 0) - SIDE_W));
+        const w = Math.max(0, Math.floor((entries[entries.length - 1]?.contentRect.width ?? 0) - LABEL_W));
         if (w !== width) {
           width = w;
           draw();
@@ -95,9 +120,10 @@ export function bars(kind: string): Bars {
         for (let i = 0; i < n; i++) {
           const label = h("span", { class: "aw-bar-label" }, truncate(labels[i], 9));
           label.setAttribute("title", labels[i]);
+          label.setAttribute("aria-hidden", "true");
           const num = h("span", { class: "aw-bar-num" });
-          const row = h("div", { class: "aw-bar-row", "data-index": i }, label, h("span", { class: "aw-bar-track" }), num);
-          rows.push({ row, num, value: "", dim: false });
+          const row = h("div", { class: "aw-bar-row", "data-index": i, role: "listitem" }, label, h("span", { class: "aw-bar-track" }), num);
+          rows.push({ row, num, label: labels[i], value: "", text: "", said: "", dim: false });
           list.appendChild(row);
         }
       }
@@ -112,6 +138,7 @@ export function bars(kind: string): Bars {
         }
       }
       const vals = new Float64Array(n);
+      const texts: string[] = [];
       for (let i = 0; i < n; i++) {
         const v = values[i];
         const r = rows[i];
@@ -124,11 +151,17 @@ export function bars(kind: string): Bars {
         const dv = String(v);
         if (dv !== r.value) {
           r.value = dv;
-          setText(r.num, opts.digits !== undefined ? v.toFixed(opts.digits) : short(v, 4));
+          r.text = opts.digits !== undefined ? v.toFixed(opts.digits) : short(v, 4);
           r.num.setAttribute("data-value", dv);
         }
+        const said = `${r.label}: ${r.text}${dim ? " (masked)" : ""}`;
+        if (said !== r.said) {
+          r.said = said;
+          r.row.setAttribute("aria-label", said);
+        }
+        texts.push(r.text);
       }
-      shown = { values: vals, lo, hi };
+      shown = { values: vals, texts, lo, hi };
       draw();
       more.hidden = values.length <= BARS_MAX;
       setText(more, values.length > BARS_MAX ? `showing ${BARS_MAX} of ${values.length}` : "");
