@@ -11,7 +11,7 @@ import { SELECT_MAX } from "../src/views/steps";
 HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
 
 const D = 4;
-const m = (rows: number, seed: number) => matrix(rows, D, Array.from({ length: rows * D }, (_, i) => Math.sin(i * seed + 1)));
+const m = (rows: number, seed: number, d = D) => matrix(rows, d, Array.from({ length: rows * d }, (_, i) => Math.sin(i * seed + 1)));
 const tick = () => new Promise((r) => setTimeout(r, 40));
 
 let cleanups: Array<() => void> = [];
@@ -20,12 +20,12 @@ afterEach(() => {
   document.body.innerHTML = "";
 });
 
-function mount(M: number, N: number) {
+function mount(M: number, N: number, d = D) {
   const el = document.createElement("div");
   document.body.appendChild(el);
   const model = createLocalModel({
-    Q: encodeMatrix(m(M, 1)),
-    K: encodeMatrix(m(N, 2)),
+    Q: encodeMatrix(m(M, 1, d)),
+    K: encodeMatrix(m(N, 2, d)),
     V: null,
     query_tokens: Array.from({ length: M }, (_, i) => `tok${i}`),
     score: "scaled_dot",
@@ -62,7 +62,9 @@ describe("a plane of many points", () => {
     const { root } = mount(8, 8);
     expect(root.querySelectorAll("[data-query-point]").length).toBe(8);
     expect(root.querySelectorAll("[data-key-point]").length).toBe(8);
-    expect((root.querySelector(".aw-pl-canvas") as HTMLElement).hidden).toBe(true);
+    // the canvas under them has the background and the lines only
+    expect((root.querySelector(".aw-pl-canvas") as HTMLElement).hidden).toBe(false);
+    expect(root.querySelectorAll(".aw-pl-line").length).toBe(0);
   });
 
   it("above CANVAS_MIN points: a canvas, and one focusable SVG point for the selected query", async () => {
@@ -148,5 +150,68 @@ describe("the query picker of many queries", () => {
       expect(model.get("selected_query")).toBe(123);
       expect(input.value).toBe("123");
     }
+  });
+});
+
+describe("the steps' bars", () => {
+  it("bars and numbers are drawn on one hidden canvas per list; each row says its number, data-value holds it exactly", async () => {
+    const { model, root } = mount(6, 5);
+    const nums = () => [...root.querySelectorAll('[data-bars="weight"] .aw-bar-num')];
+    expect(nums().length).toBe(5);
+    const sum = nums().reduce((a, e) => a + Number(e.getAttribute("data-value")), 0);
+    expect(sum).toBeCloseTo(1, 12);
+    const rows = [...root.querySelectorAll('[data-bars="weight"] .aw-bar-row')];
+    expect(root.querySelector('[data-bars="weight"]')!.getAttribute("role")).toBe("list");
+    expect(rows[0].getAttribute("role")).toBe("listitem");
+    const v0 = Number(nums()[0].getAttribute("data-value"));
+    expect(rows[0].getAttribute("aria-label")).toBe(`k0: ${v0.toFixed(3)}`);
+    for (const kind of ["score", "weight", "output"]) {
+      const c = root.querySelectorAll(`[data-bars="${kind}"] canvas.aw-bars-canvas`);
+      expect(c.length, kind).toBe(1);
+      expect(c[0].getAttribute("aria-hidden")).toBe("true");
+    }
+    const before = nums().map((e) => e.getAttribute("data-value"));
+    model.set("selected_query", 3);
+    await tick();
+    expect(nums().map((e) => e.getAttribute("data-value"))).not.toEqual(before);
+    const v1 = Number(nums()[0].getAttribute("data-value"));
+    expect(rows[0].getAttribute("aria-label")).toBe(`k0: ${v1.toFixed(3)}`);
+  });
+});
+
+describe("dragging a query point", () => {
+  it("the query editor is held during the drag and shows the dragged query when it ends", async () => {
+    const { model, root } = mount(6, 5);
+    const g = root.querySelector('[data-query-point="2"]')!;
+    const input = () => root.querySelector('input[data-query="2"][data-dim="0"]') as HTMLInputElement;
+    g.dispatchEvent(new MouseEvent("pointerdown", { bubbles: true, button: 0, clientX: 100, clientY: 100 }));
+    expect(model.get("selected_query")).toBe(2);
+    // (the first move may paint the editor with the selection change; later ones do not)
+    g.dispatchEvent(new MouseEvent("pointermove", { bubbles: true, clientX: 120, clientY: 90 }));
+    await tick();
+    const during = input().value;
+    g.dispatchEvent(new MouseEvent("pointermove", { bubbles: true, clientX: 140, clientY: 70 }));
+    await tick();
+    const q = new Float64Array(model.get("Q").buffer.buffer.slice(0));
+    expect(q[2 * D]).not.toBeCloseTo(Number(during), 4); // the model has the new Q ...
+    expect(input().value).toBe(during); // ... the editor waits
+    g.dispatchEvent(new MouseEvent("pointerup", { bubbles: true, clientX: 140, clientY: 70 }));
+    expect(Number(input().value)).toBeCloseTo(q[2 * D], 4);
+  });
+});
+
+describe("the query editor of a wide Q", () => {
+  it("shows at most 128 inputs: 2 rows at d = 64, from the selected query", async () => {
+    const { model, root } = mount(40, 8, 64);
+    const rows = () => [...new Set([...root.querySelectorAll("input[data-query]")].map((e) => Number(e.getAttribute("data-query"))))];
+    expect(rows()).toEqual([0, 1]);
+    expect(root.querySelectorAll("input[data-query]").length).toBe(128);
+    model.set("selected_query", 39);
+    await tick();
+    expect(rows()).toEqual([38, 39]);
+    model.set("selected_query", 20);
+    await tick();
+    expect(rows()).toEqual([20, 21]);
+    expect(root.querySelector('[data-role="editor-window"]')!.textContent).toBe("showing rows 20\u201321 of 40; select a query to edit it");
   });
 });

@@ -87,7 +87,13 @@ function set(e: Element, name: string, v: string): void {
   if (e.getAttribute(name) !== v) e.setAttribute(name, v);
 }
 
-export function planeView(actions: Actions): View {
+export interface PlaneView extends View {
+  /** A query point is being dragged (the pointer is down on it). */
+  dragging(): boolean;
+}
+
+/** `dragEnd`: called when a drag ends (after the plane has been drawn again). */
+export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {}): PlaneView {
   const root = svg("svg", {
     "data-view": "plane",
     viewBox: `0 0 ${SIZE} ${SIZE}`,
@@ -97,7 +103,6 @@ export function planeView(actions: Actions): View {
     "aria-label": "Queries and keys in a plane; drag a query, or focus it and use the arrow keys",
   });
   const gAxes = svg("g", { class: "aw-pl-axes" });
-  const gLines = svg("g", { class: "aw-pl-lines" });
   const gKeys = svg("g", { class: "aw-pl-keys" });
   // tabindex -1: Chromium makes an SVG element with focus listeners a tab stop otherwise
   const gQueries = svg("g", { class: "aw-pl-queries", tabindex: -1 });
@@ -109,7 +114,6 @@ export function planeView(actions: Actions): View {
   root.append(
     bgRect,
     gAxes,
-    gLines,
     gKeys,
     gQueries,
     gSel,
@@ -126,7 +130,7 @@ export function planeView(actions: Actions): View {
   let structKey = "";
   let keyPts: Array<[number, number]> = [];
   let keyEls: SVGGElement[] = [];
-  let lineEls: SVGLineElement[] = [];
+  let keyMarks: SVGRectElement[] = [];
   let queryEls: SVGGElement[] = [];
   let keyBoxes: Box[] = [];
   let onCanvas = false; // keys and unselected queries on the canvas (one SVG point: the selected)
@@ -199,24 +203,20 @@ export function planeView(actions: Actions): View {
 
   function build(s: Snapshot): void {
     clear(gKeys);
-    clear(gLines);
     clear(gQueries);
     keyEls = [];
-    lineEls = [];
+    keyMarks = [];
     queryEls = [];
     const f = frame!;
     const N = s.K.rows;
-    for (let j = 0; j < Math.min(N, LINES_MAX); j++) {
-      const ln = svg("line", { class: "aw-pl-line" });
-      lineEls.push(ln);
-      gLines.appendChild(ln);
-    }
     for (let j = 0; j < N; j++) {
       const [x, y] = keyPts[j];
       const t = tokenAt(s.kTokens, j, "k");
       const g = svg("g", { class: "aw-pl-key", "data-key-point": j, transform: `translate(${sx(f, x)} ${sy(f, y)})` });
       g.appendChild(svg("title", undefined, `key ${t}`));
-      g.appendChild(svg("rect", { class: "aw-pl-keymark", x: -4, y: -4, width: 8, height: 8, rx: 1.5 }));
+      const mark = svg("rect", { class: "aw-pl-keymark", x: -4, y: -4, width: 8, height: 8, rx: 1.5, "fill-opacity": 0.35 });
+      g.appendChild(mark);
+      keyMarks.push(mark);
       if (N <= KEY_LABELS_MAX) g.appendChild(svg("text", { class: "aw-pl-keylabel", x: 7, y: -6 }, truncate(t, 10)));
       keyEls.push(g);
       gKeys.appendChild(g);
@@ -255,10 +255,9 @@ export function planeView(actions: Actions): View {
   /** Canvas mode: no SVG keys or lines, one SVG query point (the selected one). */
   function buildCanvas(s: Snapshot): void {
     clear(gKeys);
-    clear(gLines);
     clear(gQueries);
     keyEls = [];
-    lineEls = [];
+    keyMarks = [];
     keyBoxes = [];
     queryEls = [queryPoint(s, Math.min(s.selected, Math.max(0, s.Q.rows - 1)), true)];
     gQueries.appendChild(queryEls[0]);
@@ -294,6 +293,15 @@ export function planeView(actions: Actions): View {
       const label = g.querySelector("text");
       if (label) setText(label, truncate(t, 12));
     }
+    paintCanvas(s, qScreen, keys, true);
+  }
+
+  /**
+   * The canvas under the SVG: the plot's background and the lines from the selected query to
+   * the keys (opacity and width by weight); with `points`, also the keys and the other queries.
+   */
+  function paintCanvas(s: Snapshot, queries: Points, keys: Points, points: boolean): void {
+    const sel = s.selected;
     const w = s.result?.weights;
     const row = w && sel < w.rows ? w.data.subarray(sel * w.cols, (sel + 1) * w.cols) : null;
     const lines: Array<[number, number]> = [];
@@ -309,9 +317,10 @@ export function planeView(actions: Actions): View {
       plot: [X0, Y0, X1, Y1],
       keys,
       keyShade: row && keyPts.length <= KEY_SHADE_MAX ? row : null,
-      queries: qScreen,
+      queries,
       selected: sel,
       lines,
+      points,
       colours: {
         bg: cssVar(el, "--aw-bg", "#fff"),
         border: cssVar(el, "--aw-border", "#d8dde3"),
@@ -346,33 +355,26 @@ export function planeView(actions: Actions): View {
       set(gSel, "transform", `translate(${sx(f, x)} ${sy(f, y)})`);
       setText(selLabel, truncate(tokenAt(s.qTokens, s.selected, "q"), 12));
     }
-    // lines from the selected query to the keys, opacity = weight
+    // the lines from the selected query: on the canvas (no SVG geometry to lay out per frame)
     const w = s.result?.weights;
     const sel = s.selected;
-    const [qx, qy] = qp[sel] ?? [NaN, NaN];
     const row = w && sel < w.rows ? w.data.subarray(sel * w.cols, (sel + 1) * w.cols) : null;
-    const order = strongest(row, lineEls.length);
-    for (let n = 0; n < lineEls.length; n++) {
-      const ln = lineEls[n];
-      const j = order[n] ?? -1;
-      const a = row && j >= 0 && j < keyPts.length ? row[j] : 0;
-      if (!Number.isFinite(qx) || !(a > 0.005)) {
-        set(ln, "visibility", "hidden");
-        continue;
-      }
-      set(ln, "visibility", "visible");
-      set(ln, "x1", String(sx(f, qx)));
-      set(ln, "y1", String(sy(f, qy)));
-      set(ln, "x2", String(sx(f, keyPts[j][0])));
-      set(ln, "y2", String(sy(f, keyPts[j][1])));
-      set(ln, "stroke-opacity", a.toFixed(3));
-      set(ln, "stroke-width", (1 + 3 * a).toFixed(2));
-    }
+    const qs = new Float64Array(qp.length * 2);
+    qp.forEach(([x, y], i) => {
+      qs[2 * i] = sx(f, x);
+      qs[2 * i + 1] = sy(f, y);
+    });
+    const ks = new Float64Array(keyPts.length * 2);
+    keyPts.forEach(([x, y], j) => {
+      ks[2 * j] = sx(f, x);
+      ks[2 * j + 1] = sy(f, y);
+    });
+    paintCanvas(s, qs, ks, false);
     if (keyEls.length <= KEY_SHADE_MAX) {
+      // fill-opacity by weight: a presentation attribute (a custom property costs far more style work)
       for (let j = 0; j < keyEls.length; j++) {
         const a = row && j < row.length ? row[j] : 0;
-        const v = a.toFixed(3);
-        if (keyEls[j].style.getPropertyValue("--aw-w") !== v) keyEls[j].style.setProperty("--aw-w", v);
+        set(keyMarks[j], "fill-opacity", (0.35 + 0.65 * a).toFixed(3));
       }
     }
   }
@@ -391,9 +393,10 @@ export function planeView(actions: Actions): View {
       if (adapter) keyPts = Array.from({ length: s.K.rows }, (_, j) => adapter!.project(rowOf(s.K, j)));
     }
     if (!adapter || s.Q.cols !== s.K.cols) {
-      clear(gAxes); clear(gKeys); clear(gLines); clear(gQueries);
+      clear(gAxes); clear(gKeys); clear(gQueries);
       queryEls = [];
       canvas.hidden = true;
+      set(bgRect, "visibility", "visible");
       structKey = "";
       adapter = null;
       setText(note, s.Q.cols !== s.K.cols
@@ -413,8 +416,8 @@ export function planeView(actions: Actions): View {
       structKey = key;
       const focused = queryEls.findIndex((g) => g === el.ownerDocument.activeElement);
       onCanvas = many;
-      canvas.hidden = !many;
-      set(bgRect, "visibility", many ? "hidden" : "visible");
+      canvas.hidden = false;
+      set(bgRect, "visibility", "hidden");
       if (many) buildCanvas(s);
       else build(s);
       if (focused >= 0 && queryEls[focused]) (queryEls[focused] as unknown as HTMLElement).focus();
@@ -494,6 +497,7 @@ export function planeView(actions: Actions): View {
         }
         drag = null;
         render();
+        opts.dragEnd?.();
       }),
     ),
     listen<KeyboardEvent>(gQueries, "keydown", (e) => {
@@ -525,6 +529,7 @@ export function planeView(actions: Actions): View {
       snap = s;
       render(changed.has("K"));
     },
+    dragging: () => drag !== null,
     destroy: () => runAll(off),
   };
 }

@@ -15,6 +15,8 @@ export interface PlaneDraw {
   selected: number;
   /** Lines from the selected query to keys: key index and weight. */
   lines: Array<[number, number]>;
+  /** Draw the keys and the unselected queries too (else only the background and the lines). */
+  points: boolean;
   colours: { bg: string; border: string; key: string; query: string };
 }
 
@@ -67,6 +69,11 @@ export function drawPlane(ctx: CanvasRenderingContext2D, W: number, H: number, p
       ctx.lineTo(kx, ky);
       ctx.stroke();
     }
+  }
+  ctx.globalAlpha = 1;
+  if (!p.points) {
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    return;
   }
   // keys: squares (shaded by weight when given)
   ctx.lineWidth = 1;
