@@ -201,9 +201,9 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
 
   // --- painting -----------------------------------------------------------------------
   const dirty = new Set<Topic>();
-  // Topics the query editor has not seen yet: while a query point is dragged, a change of Q
-  // alone is not shown in the editor (its inputs cost more to lay out and paint than the
-  // rest of the frame); the editor catches up when the drag ends.
+  // Topics the query editor has not seen yet: while a query point is dragged, the editor is
+  // not updated (its inputs cost more to build, lay out and paint than the rest of the frame;
+  // the point's new place shows in the plane); it catches up when the drag ends.
   const held = new Set<Topic>();
   let frame: number | null = null;
 
@@ -232,9 +232,8 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     for (const v of views) {
       let seen: ReadonlySet<Topic> = changed;
       if (v === editor) {
-        const mine = v.deps.filter((d) => changed.has(d));
-        if (dragging && mine.length === 1 && mine[0] === "Q") {
-          held.add("Q");
+        if (dragging) {
+          for (const d of v.deps) if (changed.has(d)) held.add(d);
           continue;
         }
         if (held.size) {

@@ -43,7 +43,16 @@ export function bars(kind: string): Bars {
   let width = 0; // of the bars' and numbers' columns, from a ResizeObserver (no layout read while painting)
   let shown: { values: Float64Array; texts: string[]; lo: number; hi: number } = { values: new Float64Array(0), texts: [], lo: 0, hi: 0 };
 
+  // Off screen (an IntersectionObserver says so), the canvas is drawn when it comes into view.
+  let visible = true;
+  let stale = false;
+
   function draw(): void {
+    if (!visible) {
+      stale = true;
+      return;
+    }
+    stale = false;
     const n = shown.values.length;
     if (!(width > NUM_W) || n === 0) return;
     const { ctx, W, H, dpr } = sizeCanvas(canvas, width, n * BAR_ROW_H);
@@ -106,6 +115,14 @@ export function bars(kind: string): Bars {
       })
     : null;
   ro?.observe(list);
+  const IO = (globalThis as { IntersectionObserver?: typeof IntersectionObserver }).IntersectionObserver;
+  const io = IO
+    ? new IO((entries) => {
+        visible = entries[entries.length - 1]?.isIntersecting ?? true;
+        if (visible && stale) draw();
+      })
+    : null;
+  io?.observe(list);
 
   return {
     el,
@@ -166,6 +183,9 @@ export function bars(kind: string): Bars {
       more.hidden = values.length <= BARS_MAX;
       setText(more, values.length > BARS_MAX ? `showing ${BARS_MAX} of ${values.length}` : "");
     },
-    destroy: () => ro?.disconnect(),
+    destroy: () => {
+      ro?.disconnect();
+      io?.disconnect();
+    },
   };
 }

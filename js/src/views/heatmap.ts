@@ -40,7 +40,10 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
   const corner = h("div", { class: "aw-hm-corner" }, h("span", undefined, "query \\ key"));
   const grid = h("div", { class: "aw-hm" }, corner, colLabels, rowLabels, plot);
   const legend = h("div", { class: "aw-legend", "data-role": "legend" });
-  const note = h("p", { class: "aw-note aw-hm-note" });
+  // the preview marker is shown and hidden by visibility: no layout each time it flips
+  const noteText = h("span");
+  const notePreview = h("span", { class: "aw-hm-preview" }, " (JS preview)");
+  const note = h("p", { class: "aw-note aw-hm-note" }, noteText, notePreview);
   const el = h("div", { class: "aw-heatmap" }, grid, legend, note);
 
   let snap: Snapshot | null = null;
@@ -272,7 +275,8 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     }
     layout = computeLayout(s);
     if (!layout) {
-      setText(note, "No weights to show.");
+      setText(noteText, "No weights to show.");
+      notePreview.classList.remove("is-on");
       canvas.hidden = over.hidden = true;
       return;
     }
@@ -281,12 +285,8 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     drawCanvas(s, layout);
     drawSel(s, layout);
     const big = layout.M > Math.floor(layout.cssH / LABEL_MIN) || layout.N > Math.floor(layout.cssW / LABEL_MIN);
-    setText(
-      note,
-      `${layout.M} queries \u00d7 ${layout.N} keys` +
-        (big ? "; each pixel shows the largest weight it covers" : "") +
-        (s.preview ? " (JS preview)" : ""),
-    );
+    setText(noteText, `${layout.M} queries \u00d7 ${layout.N} keys` + (big ? "; each pixel shows the largest weight it covers" : ""));
+    notePreview.classList.toggle("is-on", s.preview);
     if (hover) showTooltip();
   }
 

@@ -1,4 +1,6 @@
 // The 2-D plane: keys as points, queries as draggable points (pointer and arrow keys).
+// A canvas under the SVG draws the background, the selected query's lines and the keys' marks
+// (and, above CANVAS_MIN points, the unselected queries): what changes in every frame of a drag.
 // d = 2: the space itself. d > 2: the keys' top-2 principal components (pca.ts).
 
 import type { Matrix } from "../codec";
@@ -130,7 +132,6 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
   let structKey = "";
   let keyPts: Array<[number, number]> = [];
   let keyEls: SVGGElement[] = [];
-  let keyMarks: SVGRectElement[] = [];
   let queryEls: SVGGElement[] = [];
   let keyBoxes: Box[] = [];
   let onCanvas = false; // keys and unselected queries on the canvas (one SVG point: the selected)
@@ -205,7 +206,6 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
     clear(gKeys);
     clear(gQueries);
     keyEls = [];
-    keyMarks = [];
     queryEls = [];
     const f = frame!;
     const N = s.K.rows;
@@ -214,9 +214,8 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
       const t = tokenAt(s.kTokens, j, "k");
       const g = svg("g", { class: "aw-pl-key", "data-key-point": j, transform: `translate(${sx(f, x)} ${sy(f, y)})` });
       g.appendChild(svg("title", undefined, `key ${t}`));
-      const mark = svg("rect", { class: "aw-pl-keymark", x: -4, y: -4, width: 8, height: 8, rx: 1.5, "fill-opacity": 0.35 });
-      g.appendChild(mark);
-      keyMarks.push(mark);
+      // the mark is drawn on the canvas (shaded by weight); this one takes the pointer (its title)
+      g.appendChild(svg("rect", { class: "aw-pl-keyhit", x: -4, y: -4, width: 8, height: 8 }));
       if (N <= KEY_LABELS_MAX) g.appendChild(svg("text", { class: "aw-pl-keylabel", x: 7, y: -6 }, truncate(t, 10)));
       keyEls.push(g);
       gKeys.appendChild(g);
@@ -257,7 +256,6 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
     clear(gKeys);
     clear(gQueries);
     keyEls = [];
-    keyMarks = [];
     keyBoxes = [];
     queryEls = [queryPoint(s, Math.min(s.selected, Math.max(0, s.Q.rows - 1)), true)];
     gQueries.appendChild(queryEls[0]);
@@ -293,14 +291,15 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
       const label = g.querySelector("text");
       if (label) setText(label, truncate(t, 12));
     }
-    paintCanvas(s, qScreen, keys, true);
+    paintCanvas(s, qScreen, keys, "all");
   }
 
   /**
    * The canvas under the SVG: the plot's background and the lines from the selected query to
-   * the keys (opacity and width by weight); with `points`, also the keys and the other queries.
+   * the keys (opacity and width by weight), the keys' marks (shaded by weight), and with "all"
+   * the unselected queries.
    */
-  function paintCanvas(s: Snapshot, queries: Points, keys: Points, points: boolean): void {
+  function paintCanvas(s: Snapshot, queries: Points, keys: Points, points: "keys" | "all"): void {
     const sel = s.selected;
     const w = s.result?.weights;
     const row = w && sel < w.rows ? w.data.subarray(sel * w.cols, (sel + 1) * w.cols) : null;
@@ -355,10 +354,8 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
       set(gSel, "transform", `translate(${sx(f, x)} ${sy(f, y)})`);
       setText(selLabel, truncate(tokenAt(s.qTokens, s.selected, "q"), 12));
     }
-    // the lines from the selected query: on the canvas (no SVG geometry to lay out per frame)
-    const w = s.result?.weights;
-    const sel = s.selected;
-    const row = w && sel < w.rows ? w.data.subarray(sel * w.cols, (sel + 1) * w.cols) : null;
+    // the lines from the selected query and the keys' marks: on the canvas (no SVG to restyle,
+    // lay out or paint in each frame of a drag)
     const qs = new Float64Array(qp.length * 2);
     qp.forEach(([x, y], i) => {
       qs[2 * i] = sx(f, x);
@@ -369,14 +366,7 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
       ks[2 * j] = sx(f, x);
       ks[2 * j + 1] = sy(f, y);
     });
-    paintCanvas(s, qs, ks, false);
-    if (keyEls.length <= KEY_SHADE_MAX) {
-      // fill-opacity by weight: a presentation attribute (a custom property costs far more style work)
-      for (let j = 0; j < keyEls.length; j++) {
-        const a = row && j < row.length ? row[j] : 0;
-        set(keyMarks[j], "fill-opacity", (0.35 + 0.65 * a).toFixed(3));
-      }
-    }
+    paintCanvas(s, qs, ks, "keys");
   }
 
   function render(force = false): void {

@@ -15,8 +15,8 @@ export interface PlaneDraw {
   selected: number;
   /** Lines from the selected query to keys: key index and weight. */
   lines: Array<[number, number]>;
-  /** Draw the keys and the unselected queries too (else only the background and the lines). */
-  points: boolean;
+  /** Besides the background and the lines: the keys ("keys"), and the unselected queries ("all"). */
+  points: "keys" | "all";
   colours: { bg: string; border: string; key: string; query: string };
 }
 
@@ -71,10 +71,6 @@ export function drawPlane(ctx: CanvasRenderingContext2D, W: number, H: number, p
     }
   }
   ctx.globalAlpha = 1;
-  if (!p.points) {
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    return;
-  }
   // keys: squares (shaded by weight when given)
   ctx.lineWidth = 1;
   ctx.strokeStyle = p.colours.key;
@@ -101,6 +97,10 @@ export function drawPlane(ctx: CanvasRenderingContext2D, W: number, H: number, p
     ctx.fill();
     ctx.globalAlpha = 1;
     ctx.stroke();
+  }
+  if (p.points === "keys") {
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    return;
   }
   // unselected queries: small dots (the selected one is an SVG point above the canvas)
   ctx.beginPath();
