@@ -215,3 +215,20 @@ describe("the query editor of a wide Q", () => {
     expect(root.querySelector('[data-role="editor-window"]')!.textContent).toBe("showing rows 20\u201321 of 40; select a query to edit it");
   });
 });
+
+describe("changedRow (the heatmap repaints one changed row)", () => {
+  it("finds the one row that differs, -1 for none, -2 for several", async () => {
+    const { changedRow } = await import("../src/views/heatmap");
+    const a = new Float64Array([1, 2, 3, 4, 5, 6]);
+    expect(changedRow(a, a.slice(), 3)).toBe(-1);
+    const b = a.slice();
+    b[4] = 9;
+    expect(changedRow(a, b, 3)).toBe(1);
+    b[5] = 7; // same row again
+    expect(changedRow(a, b, 3)).toBe(1);
+    b[0] = 0;
+    expect(changedRow(a, b, 3)).toBe(-2);
+    expect(changedRow(new Float64Array([NaN, 1]), new Float64Array([NaN, 1]), 2)).toBe(-1);
+    expect(changedRow(a, new Float64Array(3), 3)).toBe(-2);
+  });
+});

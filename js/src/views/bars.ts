@@ -46,6 +46,7 @@ export function bars(kind: string): Bars {
   // Off screen (an IntersectionObserver says so), the canvas is drawn when it comes into view.
   let visible = true;
   let stale = false;
+  let drawnSig = "";
 
   function draw(): void {
     if (!visible) {
@@ -57,11 +58,16 @@ export function bars(kind: string): Bars {
     if (!(width > NUM_W) || n === 0) return;
     const { ctx, W, H, dpr } = sizeCanvas(canvas, width, n * BAR_ROW_H);
     if (!ctx) return;
-    ctx.clearRect(0, 0, W, H);
     const { lo, hi, values, texts } = shown;
     const span = hi - lo || 1;
     const BW = Math.round((width - NUM_W) * dpr); // the bars' width (device px)
     const x = (v: number) => Math.round(((v - lo) / span) * BW);
+    // the same pixels as drawn last (e.g. the kernel's answer to a previewed edit): nothing to do
+    let sig = `${W}|${H}|${x(0)}|${cssVar(el, "--aw-pos", "")}|${cssVar(el, "--aw-neg", "")}|${cssVar(el, "--aw-fg", "")}`;
+    for (let i = 0; i < n; i++) sig += `|${texts[i]}|${x(Math.min(values[i], 0))}|${x(Math.max(values[i], 0))}|${rows[i]?.dim}`;
+    if (sig === drawnSig && canvas.width === W) return;
+    drawnSig = sig;
+    ctx.clearRect(0, 0, W, H);
     const track = cssVar(el, "--aw-track", "rgba(128,128,128,0.13)");
     const pos = cssVar(el, "--aw-pos", "#3b82c4");
     const neg = cssVar(el, "--aw-neg", "#d9723a");

@@ -23,6 +23,23 @@ interface Layout {
   verticalCols: boolean;
 }
 
+const DIFF_MAX = 1 << 20; // cells: above, every repaint is whole (no copy kept)
+
+/** The one row where `a` and `b` differ, -1 if none, -2 if several (row-major, `cols` wide). */
+export function changedRow(a: Float64Array, b: Float64Array, cols: number): number {
+  if (a.length !== b.length) return -2;
+  let row = -1;
+  for (let k = 0; k < a.length; k++) {
+    if (a[k] !== b[k] && !(a[k] !== a[k] && b[k] !== b[k])) {
+      const r = Math.floor(k / cols);
+      if (row >= 0 && r !== row) return -2;
+      row = r;
+      k = (r + 1) * cols - 1; // the rest of this row does not matter
+    }
+  }
+  return row;
+}
+
 /** `scores: false`: there are no scores to show (precomputed weights). */
 export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: boolean } = {}): View {
   const off: Array<() => void> = [];
@@ -48,6 +65,8 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
 
   let snap: Snapshot | null = null;
   let layout: Layout | null = null;
+  // what the canvas shows (weights up to DIFF_MAX cells): to repaint only a changed row
+  let drawn: { key: string; mask: Uint8Array | null; data: Float64Array } | null = null;
   let labelKey = "";
   let hover: { row: number; col: number; x: number; y: number } | null = null;
   let maxW = 0;
@@ -132,11 +151,24 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     drawLegend(maxW);
     if (!ctx) return;
     const lut = sequentialLut();
+    const grid = { rows: w.rows, cols: w.cols, data: w.data, mask };
+    const lines = L.cellW * dpr >= 8 && L.cellH * dpr >= 8;
+    // One row changed (a drag, a typed edit) with the same scale, size and mask: repaint its
+    // pixel rows only. Small cells only (no grid lines or numbers drawn over them).
+    const key = `${W}|${H}|${w.rows}|${w.cols}|${maxW}`;
+    const one = !lines && drawn && drawn.key === key && drawn.mask === mask ? changedRow(drawn.data, w.data, w.cols) : -2;
+    if (w.data.length <= DIFF_MAX) drawn = { key, mask, data: drawn && drawn.data.length === w.data.length ? (drawn.data.set(w.data), drawn.data) : w.data.slice() };
+    else drawn = null;
+    if (one === -1) return; // nothing changed
+    if (one >= 0) {
+      paintGrid(ctx, W, H, grid, (v) => seqIndex(v, maxW), lut, "max", [one, one + 1]);
+      return;
+    }
     ctx.clearRect(0, 0, W, H);
-    paintGrid(ctx, W, H, { rows: w.rows, cols: w.cols, data: w.data, mask }, (v) => seqIndex(v, maxW), lut, "max");
+    paintGrid(ctx, W, H, grid, (v) => seqIndex(v, maxW), lut, "max");
     const bg = cssVar(el, "--aw-bg", "#fff");
     // grid lines between cells when they are big enough to see
-    if (L.cellW * dpr >= 8 && L.cellH * dpr >= 8) {
+    if (lines) {
       ctx.strokeStyle = bg;
       ctx.lineWidth = Math.max(1, Math.round(dpr));
       ctx.beginPath();
