@@ -76,6 +76,15 @@ function placeLabel(text: SVGTextElement | null, x: number, y: number, charW: nu
   text.setAttribute("text-anchor", pick[2]);
 }
 
+const ids = new WeakMap<object, number>();
+let nextId = 0;
+/** A number for an object's identity (a cache key part). */
+const idOf = (o: object): number => {
+  let id = ids.get(o);
+  if (id === undefined) ids.set(o, (id = ++nextId));
+  return id;
+};
+
 const rowOf = (m: Matrix, i: number) => m.data.slice(i * m.cols, (i + 1) * m.cols);
 
 interface Frame {
@@ -291,7 +300,9 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
       const label = g.querySelector("text");
       if (label) setText(label, truncate(t, 12));
     }
-    paintCanvas(s, qScreen, keys, "all");
+    // the drawn points depend on Q, K (its plane) and the frame only: a selection keeps them
+    const key = `${idOf(s.Q)}|${idOf(s.K)}|${idOf(f)}|${devicePixelRatioOf(canvas)}`;
+    paintCanvas(s, qScreen, keys, "all", key);
   }
 
   /**
@@ -299,7 +310,7 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
    * the keys (opacity and width by weight), the keys' marks (shaded by weight), and with "all"
    * the unselected queries.
    */
-  function paintCanvas(s: Snapshot, queries: Points, keys: Points, points: "keys" | "all"): void {
+  function paintCanvas(s: Snapshot, queries: Points, keys: Points, points: "keys" | "all", cacheKey?: string): void {
     const sel = s.selected;
     const w = s.result?.weights;
     const row = w && sel < w.rows ? w.data.subarray(sel * w.cols, (sel + 1) * w.cols) : null;
@@ -307,6 +318,12 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
     for (const j of strongest(row, LINES_MAX)) if (row && row[j] > 0.005) lines.push([j, row[j]]);
     const ctx = context2d(canvas);
     if (!ctx) return;
+    const colours = {
+      bg: cssVar(el, "--aw-bg", "#fff"),
+      border: cssVar(el, "--aw-border", "#d8dde3"),
+      key: cssVar(el, "--aw-key", "#3b82c4"),
+      query: cssVar(el, "--aw-query", "#d9480f"),
+    };
     const dpr = devicePixelRatioOf(canvas);
     const W = Math.round(SIZE * dpr);
     if (canvas.width !== W) canvas.width = W;
@@ -320,13 +337,8 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
       selected: sel,
       lines,
       points,
-      colours: {
-        bg: cssVar(el, "--aw-bg", "#fff"),
-        border: cssVar(el, "--aw-border", "#d8dde3"),
-        key: cssVar(el, "--aw-key", "#3b82c4"),
-        query: cssVar(el, "--aw-query", "#d9480f"),
-      },
-    });
+      colours,
+    }, cacheKey === undefined ? undefined : `${cacheKey}|${Object.values(colours).join("|")}`);
   }
 
   function place(s: Snapshot): void {

@@ -38,7 +38,7 @@ export function nearestPoint(pts: Points, x: number, y: number, radius: number, 
 }
 
 /** Draw `p` over the whole W x H (device pixels) canvas. */
-export function drawPlane(ctx: CanvasRenderingContext2D, W: number, H: number, p: PlaneDraw): void {
+export function drawPlane(ctx: CanvasRenderingContext2D, W: number, H: number, p: PlaneDraw, cacheKey?: string): void {
   const k = W / p.size;
   ctx.setTransform(k, 0, 0, H / p.size, 0, 0);
   ctx.clearRect(0, 0, p.size, p.size);
@@ -71,6 +71,34 @@ export function drawPlane(ctx: CanvasRenderingContext2D, W: number, H: number, p
     }
   }
   ctx.globalAlpha = 1;
+  // Many unshaded keys and all queries: the same picture whatever the selection (the selected
+  // query's SVG point covers its dot), drawn once into a layer kept for `cacheKey`.
+  if (p.points === "all" && !p.keyShade && cacheKey !== undefined && typeof document !== "undefined") {
+    let layer = layers.get(ctx);
+    if (!layer || layer.key !== cacheKey || layer.canvas.width !== W || layer.canvas.height !== H) {
+      const canvas = document.createElement("canvas");
+      canvas.width = W;
+      canvas.height = H;
+      const lctx = canvas.getContext("2d");
+      if (lctx) {
+        lctx.setTransform(W / p.size, 0, 0, H / p.size, 0, 0);
+        drawPoints(lctx, p, -1);
+      }
+      layers.set(ctx, (layer = { key: cacheKey, canvas }));
+    }
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(layer.canvas, 0, 0);
+    return;
+  }
+  drawPoints(ctx, p, p.selected);
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+}
+
+const layers = new WeakMap<CanvasRenderingContext2D, { key: string; canvas: HTMLCanvasElement }>();
+
+/** The keys' squares and (p.points "all") the queries' dots but `skip`, in viewBox units. */
+function drawPoints(ctx: CanvasRenderingContext2D, p: PlaneDraw, skip: number): void {
+  const { keys, queries } = p;
   // keys: squares (shaded by weight when given)
   ctx.lineWidth = 1;
   ctx.strokeStyle = p.colours.key;
@@ -98,14 +126,11 @@ export function drawPlane(ctx: CanvasRenderingContext2D, W: number, H: number, p
     ctx.globalAlpha = 1;
     ctx.stroke();
   }
-  if (p.points === "keys") {
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    return;
-  }
+  if (p.points === "keys") return;
   // unselected queries: small dots (the selected one is an SVG point above the canvas)
   ctx.beginPath();
   for (let i = 0; 2 * i + 1 < queries.length; i++) {
-    if (i === selected) continue;
+    if (i === skip) continue;
     const x = queries[2 * i];
     const y = queries[2 * i + 1];
     if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
@@ -119,5 +144,4 @@ export function drawPlane(ctx: CanvasRenderingContext2D, W: number, H: number, p
   ctx.strokeStyle = p.colours.bg;
   ctx.lineWidth = 0.5;
   ctx.stroke();
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
 }
