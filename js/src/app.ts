@@ -173,7 +173,8 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   const message = messageView(() => localError);
   const heatmap = heatmapView(actions);
   const steps = stepsView(actions);
-  const plane = planeView(actions);
+  // Drag end: the query editor catches up at once (it is held during a drag, see paint).
+  const plane = planeView(actions, { dragEnd: () => held.size > 0 && paint() });
   const editor = editorView(actions);
   const params = paramsView(actions);
   const outputs = outputVisualView(actions);
@@ -210,6 +211,10 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
 
   // --- painting -----------------------------------------------------------------------
   const dirty = new Set<Topic>();
+  // Topics the query editor has not seen yet: while a query point is dragged, the editor is
+  // not updated (its inputs cost more to build, lay out and paint than the rest of the frame;
+  // the point's new place shows in the plane); it catches up when the drag ends.
+  const held = new Set<Topic>();
   let frame: number | null = null;
 
   function mark(topics: Iterable<Topic>): void {
@@ -230,14 +235,26 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
       cancel(frame);
       frame = null;
     }
-    if (dirty.size === 0) return;
+    if (dirty.size === 0 && (held.size === 0 || plane.dragging())) return;
     const changed = new Set(dirty);
     dirty.clear();
     const snap = store.snapshot(session.pending);
+    const dragging = plane.dragging();
     for (const v of views) {
-      if (v.deps.some((d) => changed.has(d))) {
+      let seen: ReadonlySet<Topic> = changed;
+      if (v === editor) {
+        if (dragging) {
+          for (const d of v.deps) if (changed.has(d)) held.add(d);
+          continue;
+        }
+        if (held.size) {
+          seen = new Set([...changed, ...held]);
+          held.clear();
+        }
+      }
+      if (v.deps.some((d) => seen.has(d))) {
         try {
-          v.update(snap, changed);
+          v.update(snap, seen);
         } catch (err) {
           console.error("attnwidget: a view failed to update", err);
         }

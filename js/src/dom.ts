@@ -48,9 +48,15 @@ export function m(tag: string, attrs?: Attrs, ...children: Child[]): Element {
   return el;
 }
 
-/** Replace all children of `el` with text. */
+/**
+ * Replace all children of `el` with text. When `el` holds one text node, its data changes:
+ * the browser keeps its layout object (no removal, insertion or style recalc of a new node).
+ */
 export function setText(el: Element, text: string): void {
-  if (el.textContent !== text) el.textContent = text;
+  const only = el.firstChild;
+  if (only && only === el.lastChild && only.nodeType === 3) {
+    if ((only as Text).data !== text) (only as Text).data = text;
+  } else if (el.textContent !== text) el.textContent = text;
 }
 
 export function clear(el: Element): void {

@@ -8,6 +8,8 @@ import { runAll, type Actions, type Topic, type View } from "./view";
 
 const ROWS_MAX = 64;
 const DIMS_MAX = 64;
+const WINDOW_ROWS = 8; // rows of the window shown for a large Q ...
+const INPUTS_MAX = 128; // ... and at most this many inputs (2 rows at d = 64)
 
 interface Cell {
   input: HTMLInputElement;
@@ -124,12 +126,14 @@ export function editorView(actions: Actions): View {
     update(s: Snapshot) {
       const R = Math.min(s.Q.rows, ROWS_MAX);
       const D = Math.min(s.Q.cols, DIMS_MAX);
-      // Large Q: only a window of rows around the selected query (the DOM stays small).
+      // Large Q: only a window of rows around the selected query, at most INPUTS_MAX inputs
+      // (every input costs layout, paint and compositing work in each frame, even unchanged).
       let lo = 0;
       let hi = R;
       if (R * D > 256) {
-        lo = Math.max(0, Math.min(s.selected - 3, R - 8));
-        hi = Math.min(R, lo + 8);
+        const n = Math.max(1, Math.min(WINDOW_ROWS, Math.floor(INPUTS_MAX / Math.max(1, D))));
+        lo = Math.max(0, Math.min(s.selected - Math.floor((n - 1) / 2), R - n));
+        hi = Math.min(R, lo + n);
       }
       win.hidden = hi - lo === R;
       setText(win, win.hidden ? "" : `showing rows ${lo}\u2013${hi - 1} of ${s.Q.rows}; select a query to edit it`);

@@ -1,6 +1,6 @@
 // The weights heatmap: queries down, keys across, with labels, legend and a hover tooltip.
 
-import { clear, h, listen, setText } from "../dom";
+import { clear, devicePixelRatioOf, h, listen, setText } from "../dom";
 import { precise, short, tokenAt, truncate } from "../format";
 import type { Snapshot } from "../store";
 import { fillLegend, seqIndex, sequentialLut } from "./lut";
@@ -23,6 +23,23 @@ interface Layout {
   verticalCols: boolean;
 }
 
+const DIFF_MAX = 1 << 20; // cells: above, every repaint is whole (no copy kept)
+
+/** The one row where `a` and `b` differ, -1 if none, -2 if several (row-major, `cols` wide). */
+export function changedRow(a: Float64Array, b: Float64Array, cols: number): number {
+  if (a.length !== b.length) return -2;
+  let row = -1;
+  for (let k = 0; k < a.length; k++) {
+    if (a[k] !== b[k] && !(a[k] !== a[k] && b[k] !== b[k])) {
+      const r = Math.floor(k / cols);
+      if (row >= 0 && r !== row) return -2;
+      row = r;
+      k = (r + 1) * cols - 1; // the rest of this row does not matter
+    }
+  }
+  return row;
+}
+
 /** `scores: false`: there are no scores to show (precomputed weights). */
 export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: boolean } = {}): View {
   const off: Array<() => void> = [];
@@ -40,21 +57,28 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
   const corner = h("div", { class: "aw-hm-corner" }, h("span", undefined, "query \\ key"));
   const grid = h("div", { class: "aw-hm" }, corner, colLabels, rowLabels, plot);
   const legend = h("div", { class: "aw-legend", "data-role": "legend" });
-  const note = h("p", { class: "aw-note aw-hm-note" });
+  // the preview marker is shown and hidden by visibility: no layout each time it flips
+  const noteText = h("span");
+  const notePreview = h("span", { class: "aw-hm-preview" }, " (JS preview)");
+  const note = h("p", { class: "aw-note aw-hm-note" }, noteText, notePreview);
   const el = h("div", { class: "aw-heatmap" }, grid, legend, note);
 
   let snap: Snapshot | null = null;
   let layout: Layout | null = null;
+  // what the canvas shows (weights up to DIFF_MAX cells): to repaint only a changed row
+  let drawn: { key: string; mask: Uint8Array | null; data: Float64Array } | null = null;
   let labelKey = "";
   let hover: { row: number; col: number; x: number; y: number } | null = null;
   let maxW = 0;
+  let lastWidth = 0;
 
   function computeLayout(s: Snapshot): Layout | null {
     const w = s.result?.weights;
     if (!w || w.rows === 0 || w.cols === 0) return null;
     const M = w.rows;
     const N = w.cols;
-    const host = el.clientWidth;
+    // the width the ResizeObserver last saw: no layout read while painting (once at first)
+    const host = lastWidth || el.clientWidth;
     const avail = host > 0 ? Math.max(160, Math.min(480, host - ROW_LABEL_W - 12)) : 400;
     const cw = Math.min(CELL_MAX, avail / N);
     const chh = Math.min(CELL_MAX, avail / M);
@@ -127,11 +151,24 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     drawLegend(maxW);
     if (!ctx) return;
     const lut = sequentialLut();
+    const grid = { rows: w.rows, cols: w.cols, data: w.data, mask };
+    const lines = L.cellW * dpr >= 8 && L.cellH * dpr >= 8;
+    // One row changed (a drag, a typed edit) with the same scale, size and mask: repaint its
+    // pixel rows only. Small cells only (no grid lines or numbers drawn over them).
+    const key = `${W}|${H}|${w.rows}|${w.cols}|${maxW}`;
+    const one = !lines && drawn && drawn.key === key && drawn.mask === mask ? changedRow(drawn.data, w.data, w.cols) : -2;
+    if (w.data.length <= DIFF_MAX) drawn = { key, mask, data: drawn && drawn.data.length === w.data.length ? (drawn.data.set(w.data), drawn.data) : w.data.slice() };
+    else drawn = null;
+    if (one === -1) return; // nothing changed
+    if (one >= 0) {
+      paintGrid(ctx, W, H, grid, (v) => seqIndex(v, maxW), lut, "max", [one, one + 1]);
+      return;
+    }
     ctx.clearRect(0, 0, W, H);
-    paintGrid(ctx, W, H, { rows: w.rows, cols: w.cols, data: w.data, mask }, (v) => seqIndex(v, maxW), lut, "max");
+    paintGrid(ctx, W, H, grid, (v) => seqIndex(v, maxW), lut, "max");
     const bg = cssVar(el, "--aw-bg", "#fff");
     // grid lines between cells when they are big enough to see
-    if (L.cellW * dpr >= 8 && L.cellH * dpr >= 8) {
+    if (lines) {
       ctx.strokeStyle = bg;
       ctx.lineWidth = Math.max(1, Math.round(dpr));
       ctx.beginPath();
@@ -164,7 +201,12 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     }
   }
 
+  let selKey = "";
   function drawSel(s: Snapshot, L: Layout): void {
+    // unchanged selection and size: the outline stays as drawn
+    const k = `${s.selected}|${L.M}|${L.cssW}|${L.cssH}|${devicePixelRatioOf(over)}|${cssVar(el, "--aw-query", "")}`;
+    if (k === selKey && over.width > 0) return;
+    selKey = k;
     const { ctx, W, H, dpr } = sizeCanvas(over, L.cssW, L.cssH);
     if (!ctx) return;
     ctx.clearRect(0, 0, W, H);
@@ -184,8 +226,13 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     }
   }
 
+  let legendKey = "";
   function drawLegend(max: number): void {
-    fillLegend(legend, "weight", sequentialLut(), ["0", short(max / 2), short(max)]);
+    const ticks = ["0", short(max / 2), short(max)];
+    const k = ticks.join("|");
+    if (k === legendKey) return;
+    legendKey = k;
+    fillLegend(legend, "weight", sequentialLut(), ticks);
   }
 
   function cellAt(e: MouseEvent): { row: number; col: number; x: number; y: number } | null {
@@ -260,7 +307,8 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     }
     layout = computeLayout(s);
     if (!layout) {
-      setText(note, "No weights to show.");
+      setText(noteText, "No weights to show.");
+      notePreview.classList.remove("is-on");
       canvas.hidden = over.hidden = true;
       return;
     }
@@ -269,24 +317,18 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     drawCanvas(s, layout);
     drawSel(s, layout);
     const big = layout.M > Math.floor(layout.cssH / LABEL_MIN) || layout.N > Math.floor(layout.cssW / LABEL_MIN);
-    setText(
-      note,
-      `${layout.M} queries \u00d7 ${layout.N} keys` +
-        (big ? "; each pixel shows the largest weight it covers" : "") +
-        (s.preview ? " (JS preview)" : ""),
-    );
+    setText(noteText, `${layout.M} queries \u00d7 ${layout.N} keys` + (big ? "; each pixel shows the largest weight it covers" : ""));
+    notePreview.classList.toggle("is-on", s.preview);
     if (hover) showTooltip();
   }
 
-  let lastWidth = 0;
   const RO = (globalThis as { ResizeObserver?: typeof ResizeObserver }).ResizeObserver;
   if (RO) {
     const ro = new RO(() => {
-      const w = el.clientWidth;
-      if (Math.abs(w - lastWidth) > 4) {
-        lastWidth = w;
-        render();
-      }
+      const w = el.clientWidth; // layout is clean in a ResizeObserver callback
+      const moved = Math.abs(w - lastWidth) > 4;
+      lastWidth = w;
+      if (moved) render();
     });
     ro.observe(el);
     off.push(() => ro.disconnect());

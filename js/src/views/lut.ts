@@ -1,7 +1,7 @@
 // Colour look-up tables built once from colour.ts, for per-pixel painting.
 
 import { css, diverging, sequential, textColourOn } from "../colour";
-import { clear, h } from "../dom";
+import { clear, h, setText } from "../dom";
 import { parseCssColour } from "../format";
 
 export interface Lut {
@@ -57,8 +57,18 @@ export function divIndex(v: number, max: number): number {
   return Math.min(255, Math.max(0, Math.round((t + 1) * 127.5)));
 }
 
-/** Fill `el` (a .aw-legend) with a label, the LUT as a gradient bar, and ticks at 0, 50, 100%. */
+/**
+ * Fill `el` (a .aw-legend) with a label, the LUT as a gradient bar, and ticks at 0, 50, 100%.
+ * Filled once per label and scale; later calls change the ticks' text only.
+ */
 export function fillLegend(el: HTMLElement, label: string, lut: Lut, ticks: string[]): void {
+  const key = `${label}|${ticks.length}|${lut.css(0)}|${lut.css(255)}`;
+  const spans = el.querySelectorAll<HTMLElement>(".aw-legend-ticks span");
+  if (el.getAttribute("data-legend") === key && spans.length === ticks.length) {
+    ticks.forEach((t, k) => setText(spans[k], t));
+    return;
+  }
+  el.setAttribute("data-legend", key);
   clear(el);
   const bar = h("div", { class: "aw-legend-bar" });
   bar.style.background = gradient(lut);

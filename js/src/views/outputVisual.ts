@@ -1,6 +1,6 @@
 // The output vectors, one small bar row per query (shared scale, zero line in the middle).
 
-import { clear, h, listen, setText } from "../dom";
+import { clear, devicePixelRatioOf, h, listen, setText } from "../dom";
 import { short, tokenAt, truncate } from "../format";
 import type { Snapshot } from "../store";
 import { cssVar, sizeCanvas } from "./paint";
@@ -15,7 +15,9 @@ export function outputVisualView(actions: Actions): View {
   const scale = h("p", { class: "aw-note" });
   const el = h("div", { class: "aw-ov", "data-view": "output-visual" }, list, scale);
   let key = "";
-  let rows: Array<{ row: HTMLElement; canvas: HTMLCanvasElement }> = [];
+  // per row, the values last drawn (null: to draw); scale: what they were drawn at
+  let rows: Array<{ row: HTMLElement; canvas: HTMLCanvasElement; drawn: Float64Array | null }> = [];
+  let scaleKey = "";
   const off: Array<() => void> = [
     listen<MouseEvent>(list, "click", (e) => {
       const r = (e.target as Element).closest("[data-query]");
@@ -45,7 +47,7 @@ export function outputVisualView(actions: Actions): View {
           label.setAttribute("title", t);
           const canvas = h("canvas", { class: "aw-ov-canvas", role: "img", "aria-label": `output of ${t}` });
           const row = h("div", { class: "aw-ov-row", "data-query": i }, label, canvas);
-          rows.push({ row, canvas });
+          rows.push({ row, canvas, drawn: null });
           list.appendChild(row);
         }
       }
@@ -56,17 +58,24 @@ export function outputVisualView(actions: Actions): View {
       const neg = cssVar(el, "--aw-neg", "#e8590c");
       const axis = cssVar(el, "--aw-border", "#ccc");
       const cw = Math.max(3, Math.min(40, Math.floor(240 / Math.max(dv, 1))));
+      // only the rows whose values (or the shared scale) changed are drawn again
+      const sk = `${max}|${cw}|${dv}|${pos}|${neg}|${axis}|${devicePixelRatioOf(el)}`;
+      const redrawAll = sk !== scaleKey;
+      scaleKey = sk;
       for (let i = 0; i < M; i++) {
-        const { row, canvas } = rows[i];
-        row.classList.toggle("is-selected", i === s.selected);
-        const { ctx, W, H, dpr } = sizeCanvas(canvas, cw * dv, ROW_H);
+        const r = rows[i];
+        r.row.classList.toggle("is-selected", i === s.selected);
+        const vals = out.data.subarray(i * out.cols, i * out.cols + dv);
+        if (!redrawAll && r.drawn && r.drawn.every((v, j) => v === vals[j])) continue;
+        r.drawn = vals.slice();
+        const { ctx, W, H, dpr } = sizeCanvas(r.canvas, cw * dv, ROW_H);
         if (!ctx) continue;
         ctx.clearRect(0, 0, W, H);
         const mid = H / 2;
         ctx.fillStyle = axis;
         ctx.fillRect(0, Math.round(mid), W, Math.max(1, Math.round(dpr / 2)));
         for (let j = 0; j < dv; j++) {
-          const v = out.data[i * out.cols + j];
+          const v = vals[j];
           const hgt = max > 0 ? (Math.abs(v) / max) * (mid - dpr) : 0;
           ctx.fillStyle = v < 0 ? neg : pos;
           const x = j * cw * dpr + dpr;

@@ -24,6 +24,8 @@ function blocks(pixels: number, cells: number): { start: Int32Array; end: Int32A
   return { start, end };
 }
 
+const images = new WeakMap<CanvasRenderingContext2D, ImageData>();
+
 /**
  * Paint `g` over the whole W x H (device pixels) canvas. When several cells fall in one pixel,
  * the pixel shows the largest value (`pool = "max"`) or the value of largest magnitude
@@ -37,9 +39,15 @@ export function paintGrid(
   index: (v: number) => number,
   lut: Lut,
   pool: "max" | "absmax" = "max",
+  rows?: [number, number],
 ): void {
   if (W <= 0 || H <= 0 || g.rows === 0 || g.cols === 0) return;
-  const img = ctx.createImageData(W, H);
+  // one image per canvas and size, reused (every pixel is written below): no garbage per paint
+  let img = images.get(ctx);
+  if (!img || img.width !== W || img.height !== H) {
+    images.set(ctx, (img = ctx.createImageData(W, H)));
+    rows = undefined; // a new image: paint it whole
+  }
   const px = img.data;
   const xs = blocks(W, g.cols);
   const ys = blocks(H, g.rows);
@@ -49,7 +57,17 @@ export function paintGrid(
   const rowIdx = new Int16Array(W);
   let prevR0 = -1;
   let prevR1 = -1;
-  for (let y = 0; y < H; y++) {
+  // `rows` [a, b): only the pixel rows showing cells of rows a..b-1 (the rest of the image is
+  // as last painted, with the same scale)
+  let yFrom = 0;
+  let yTo = H;
+  if (rows) {
+    while (yFrom < H && ys.end[yFrom] <= rows[0]) yFrom++;
+    yTo = yFrom;
+    while (yTo < H && ys.start[yTo] < rows[1]) yTo++;
+    if (yTo <= yFrom) return;
+  }
+  for (let y = yFrom; y < yTo; y++) {
     const r0 = ys.start[y];
     const r1 = ys.end[y];
     if (r0 !== prevR0 || r1 !== prevR1) {
@@ -89,7 +107,8 @@ export function paintGrid(
       }
     }
   }
-  ctx.putImageData(img, 0, 0);
+  if (rows) ctx.putImageData(img, 0, 0, 0, yFrom, W, yTo - yFrom);
+  else ctx.putImageData(img, 0, 0);
 }
 
 /** Size `canvas` to cssW x cssH CSS pixels at the device pixel ratio; its 2-D context or null. */
@@ -103,8 +122,10 @@ export function sizeCanvas(
   const H = Math.max(1, Math.round(cssH * dpr));
   if (canvas.width !== W) canvas.width = W;
   if (canvas.height !== H) canvas.height = H;
-  canvas.style.width = `${cssW}px`;
-  canvas.style.height = `${cssH}px`;
+  const w = `${cssW}px`;
+  const hh = `${cssH}px`;
+  if (canvas.style.width !== w) canvas.style.width = w;
+  if (canvas.style.height !== hh) canvas.style.height = hh;
   const ctx = context2d(canvas);
   return { ctx, W, H, dpr };
 }

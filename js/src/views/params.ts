@@ -179,23 +179,23 @@ export function paramsView(actions: Actions): View {
     el,
     deps: ["score", "params", "temperature", "state"] satisfies Topic[],
     update(s: Snapshot) {
+      // Every write is guarded: a kernel answer repaints this view ("state") on every edit.
       const hasParams = s.score !== "dot" && s.score !== "scaled_dot";
-      none.hidden = hasParams;
+      if (none.hidden !== hasParams) none.hidden = hasParams;
       setText(none, hasParams ? "" : `${s.score === "dot" ? "dot" : "scaled dot"}: no parameters.`);
       if (s.params !== paramsShown || s.score !== scoreShown) {
         paramsShown = s.params;
         scoreShown = s.score;
         drawMaps(s);
       }
-      resample.disabled = s.isStatic || !hasParams;
-      resample.setAttribute(
-        "title",
-        s.isStatic
-          ? "Resampling draws new parameters in the Python kernel; this static page has no kernel."
-          : hasParams
-            ? "Draw new random parameters for this score function"
-            : "This score function has no parameters",
-      );
+      const disabled = s.isStatic || !hasParams;
+      if (resample.disabled !== disabled) resample.disabled = disabled;
+      const title = s.isStatic
+        ? "Resampling draws new parameters in the Python kernel; this static page has no kernel."
+        : hasParams
+          ? "Draw new random parameters for this score function"
+          : "This score function has no parameters";
+      if (resample.getAttribute("title") !== title) resample.setAttribute("title", title);
       const t = s.temperature;
       const text = String(t);
       const active = el.ownerDocument.activeElement;
@@ -205,11 +205,12 @@ export function paramsView(actions: Actions): View {
           tInput.value = text;
           tInput.removeAttribute("aria-invalid");
           tDirty = false;
-        } else if (!tDirty && tInput.getAttribute("aria-invalid") !== "true") {
+        } else if (!tDirty && tInput.getAttribute("aria-invalid") !== "true" && tInput.value !== text) {
           tInput.value = text;
         }
       }
-      if (active !== slider) slider.value = String(tToSlider(t));
+      const pos = String(tToSlider(t));
+      if (active !== slider && slider.value !== pos) slider.value = pos;
     },
     destroy: () => runAll(off),
   };

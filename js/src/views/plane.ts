@@ -1,11 +1,15 @@
 // The 2-D plane: keys as points, queries as draggable points (pointer and arrow keys).
+// A canvas under the SVG draws the background, the selected query's lines and the keys' marks
+// (and, above CANVAS_MIN points, the unselected queries): what changes in every frame of a drag.
 // d = 2: the space itself. d > 2: the keys' top-2 principal components (pca.ts).
 
 import type { Matrix } from "../codec";
-import { clear, listen, s as svg, setText, h } from "../dom";
+import { clear, context2d, devicePixelRatioOf, listen, s as svg, setText, h } from "../dom";
 import { short, tokenAt, truncate } from "../format";
 import { moveAlongPlane, planeFor, project } from "../pca";
 import { copyMatrix, type Snapshot } from "../store";
+import { cssVar } from "./paint";
+import { drawPlane, nearestPoint, type Points } from "./planeCanvas";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
 const SIZE = 300;
@@ -17,6 +21,9 @@ const LINES_MAX = 120;
 const KEY_SHADE_MAX = 300; // beyond this many keys, marks are not shaded by weight
 const KEY_LABELS_MAX = 40;
 const QUERY_LABELS_MAX = 40; // beyond: only the selected query is labelled, one tab stop (roving)
+/** Above this many points (queries + keys), keys and unselected queries are drawn on a canvas. */
+export const CANVAS_MIN = 200;
+const HIT_RADIUS = 9; // viewBox units: a pointer this near a canvas query picks it
 
 interface Adapter {
   axes: [string, string];
@@ -69,6 +76,15 @@ function placeLabel(text: SVGTextElement | null, x: number, y: number, charW: nu
   text.setAttribute("text-anchor", pick[2]);
 }
 
+const ids = new WeakMap<object, number>();
+let nextId = 0;
+/** A number for an object's identity (a cache key part). */
+const idOf = (o: object): number => {
+  let id = ids.get(o);
+  if (id === undefined) ids.set(o, (id = ++nextId));
+  return id;
+};
+
 const rowOf = (m: Matrix, i: number) => m.data.slice(i * m.cols, (i + 1) * m.cols);
 
 interface Frame {
@@ -82,7 +98,13 @@ function set(e: Element, name: string, v: string): void {
   if (e.getAttribute(name) !== v) e.setAttribute(name, v);
 }
 
-export function planeView(actions: Actions): View {
+export interface PlaneView extends View {
+  /** A query point is being dragged (the pointer is down on it). */
+  dragging(): boolean;
+}
+
+/** `dragEnd`: called when a drag ends (after the plane has been drawn again). */
+export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {}): PlaneView {
   const root = svg("svg", {
     "data-view": "plane",
     viewBox: `0 0 ${SIZE} ${SIZE}`,
@@ -92,7 +114,6 @@ export function planeView(actions: Actions): View {
     "aria-label": "Queries and keys in a plane; drag a query, or focus it and use the arrow keys",
   });
   const gAxes = svg("g", { class: "aw-pl-axes" });
-  const gLines = svg("g", { class: "aw-pl-lines" });
   const gKeys = svg("g", { class: "aw-pl-keys" });
   // tabindex -1: Chromium makes an SVG element with focus listeners a tab stop otherwise
   const gQueries = svg("g", { class: "aw-pl-queries", tabindex: -1 });
@@ -100,16 +121,18 @@ export function planeView(actions: Actions): View {
   const selLabel = svg("text", { class: "aw-pl-qlabel", x: 9, y: 14 });
   const gSel = svg("g", { class: "aw-pl-sel", "aria-hidden": "true", visibility: "hidden" },
     svg("circle", { class: "aw-pl-dot", r: 5 }), svg("circle", { class: "aw-pl-selring", r: 9 }), selLabel);
+  const bgRect = svg("rect", { class: "aw-pl-bg", x: X0, y: Y0, width: X1 - X0, height: Y1 - Y0, rx: 4 });
   root.append(
-    svg("rect", { class: "aw-pl-bg", x: X0, y: Y0, width: X1 - X0, height: Y1 - Y0, rx: 4 }),
+    bgRect,
     gAxes,
-    gLines,
     gKeys,
     gQueries,
     gSel,
   );
   const note = h("p", { class: "aw-note aw-plane-note" });
-  const el = h("div", { class: "aw-plane" }, root, note);
+  // many points: drawn here, under the SVG (which keeps the axes and the selected query)
+  const canvas = h("canvas", { class: "aw-pl-canvas", "aria-hidden": "true", hidden: true });
+  const el = h("div", { class: "aw-plane" }, h("div", { class: "aw-pl-stack" }, canvas, root), note);
 
   let snap: Snapshot | null = null;
   let adapter: Adapter | null = null;
@@ -118,9 +141,10 @@ export function planeView(actions: Actions): View {
   let structKey = "";
   let keyPts: Array<[number, number]> = [];
   let keyEls: SVGGElement[] = [];
-  let lineEls: SVGLineElement[] = [];
   let queryEls: SVGGElement[] = [];
   let keyBoxes: Box[] = [];
+  let onCanvas = false; // keys and unselected queries on the canvas (one SVG point: the selected)
+  let qScreen: Points = new Float64Array(0); // query points in viewBox units (hit testing)
   let drag: {
     i: number;
     pointerId: number;
@@ -189,24 +213,18 @@ export function planeView(actions: Actions): View {
 
   function build(s: Snapshot): void {
     clear(gKeys);
-    clear(gLines);
     clear(gQueries);
     keyEls = [];
-    lineEls = [];
     queryEls = [];
     const f = frame!;
     const N = s.K.rows;
-    for (let j = 0; j < Math.min(N, LINES_MAX); j++) {
-      const ln = svg("line", { class: "aw-pl-line" });
-      lineEls.push(ln);
-      gLines.appendChild(ln);
-    }
     for (let j = 0; j < N; j++) {
       const [x, y] = keyPts[j];
       const t = tokenAt(s.kTokens, j, "k");
       const g = svg("g", { class: "aw-pl-key", "data-key-point": j, transform: `translate(${sx(f, x)} ${sy(f, y)})` });
       g.appendChild(svg("title", undefined, `key ${t}`));
-      g.appendChild(svg("rect", { class: "aw-pl-keymark", x: -4, y: -4, width: 8, height: 8, rx: 1.5 }));
+      // the mark is drawn on the canvas (shaded by weight); this one takes the pointer (its title)
+      g.appendChild(svg("rect", { class: "aw-pl-keyhit", x: -4, y: -4, width: 8, height: 8 }));
       if (N <= KEY_LABELS_MAX) g.appendChild(svg("text", { class: "aw-pl-keylabel", x: 7, y: -6 }, truncate(t, 10)));
       keyEls.push(g);
       gKeys.appendChild(g);
@@ -217,24 +235,110 @@ export function planeView(actions: Actions): View {
       keyEls.forEach((g, j) => placeLabel(g.querySelector("text"), sx(f, keyPts[j][0]), sy(f, keyPts[j][1]), 6.2, keyBoxes));
     }
     for (let i = 0; i < s.Q.rows; i++) {
-      const t = tokenAt(s.qTokens, i, "q");
-      const g = svg("g", {
-        class: "aw-pl-query",
-        "data-query-point": i,
-        tabindex: 0,
-        role: "slider",
-        "aria-roledescription": "draggable point",
-        "aria-label": `query ${t}`,
-      });
-      const many = s.Q.rows > QUERY_LABELS_MAX;
-      g.appendChild(svg("circle", { class: "aw-pl-hit", r: many ? 8 : 14 }));
-      g.appendChild(svg("circle", { class: "aw-pl-ring", r: 10 }));
-      g.appendChild(svg("circle", { class: "aw-pl-dot", r: many ? 3.5 : 6 }));
-      g.appendChild(svg("text", { class: "aw-pl-qlabel", x: 9, y: 14 }, truncate(t, 12)));
-      if (many) g.classList.add("is-many");
+      const g = queryPoint(s, i, s.Q.rows > QUERY_LABELS_MAX);
       queryEls.push(g);
       gQueries.appendChild(g);
     }
+  }
+
+  /** A focusable, draggable query point (a slider for assistive technology). */
+  function queryPoint(s: Snapshot, i: number, many: boolean): SVGGElement {
+    const t = tokenAt(s.qTokens, i, "q");
+    const g = svg("g", {
+      class: "aw-pl-query",
+      "data-query-point": i,
+      tabindex: 0,
+      role: "slider",
+      "aria-roledescription": "draggable point",
+      "aria-label": `query ${t}`,
+    });
+    g.appendChild(svg("circle", { class: "aw-pl-hit", r: many ? 8 : 14 }));
+    g.appendChild(svg("circle", { class: "aw-pl-ring", r: 10 }));
+    g.appendChild(svg("circle", { class: "aw-pl-dot", r: many ? 3.5 : 6 }));
+    g.appendChild(svg("text", { class: "aw-pl-qlabel", x: 9, y: 14 }, truncate(t, 12)));
+    if (many) g.classList.add("is-many");
+    return g;
+  }
+
+  /** Canvas mode: no SVG keys or lines, one SVG query point (the selected one). */
+  function buildCanvas(s: Snapshot): void {
+    clear(gKeys);
+    clear(gQueries);
+    keyEls = [];
+    keyBoxes = [];
+    queryEls = [queryPoint(s, Math.min(s.selected, Math.max(0, s.Q.rows - 1)), true)];
+    gQueries.appendChild(queryEls[0]);
+  }
+
+  /** Canvas mode: move the SVG point to the selected query, redraw the canvas. */
+  function placeCanvas(s: Snapshot): void {
+    const f = frame!;
+    const a = adapter!;
+    const qp = queryPoints(s);
+    qScreen = new Float64Array(qp.length * 2);
+    qp.forEach(([x, y], i) => {
+      qScreen[2 * i] = sx(f, x);
+      qScreen[2 * i + 1] = sy(f, y);
+    });
+    const keys = new Float64Array(keyPts.length * 2);
+    keyPts.forEach(([x, y], j) => {
+      keys[2 * j] = sx(f, x);
+      keys[2 * j + 1] = sy(f, y);
+    });
+    const sel = s.selected;
+    const g = queryEls[0];
+    set(gSel, "visibility", "hidden");
+    if (g && qp[sel]) {
+      const [x, y] = qp[sel];
+      const t = tokenAt(s.qTokens, sel, "q");
+      set(g, "data-query-point", String(sel));
+      set(g, "aria-label", `query ${t}`);
+      set(g, "transform", `translate(${qScreen[2 * sel]} ${qScreen[2 * sel + 1]})`);
+      g.classList.add("is-selected");
+      set(g, "aria-valuenow", short(x, 4));
+      set(g, "aria-valuetext", `${a.axes[0]} ${short(x, 4)}` + (a.axes[1] ? `, ${a.axes[1]} ${short(y, 4)}` : ""));
+      const label = g.querySelector("text");
+      if (label) setText(label, truncate(t, 12));
+    }
+    // the drawn points depend on Q, K (its plane) and the frame only: a selection keeps them
+    const key = `${idOf(s.Q)}|${idOf(s.K)}|${idOf(f)}|${devicePixelRatioOf(canvas)}`;
+    paintCanvas(s, qScreen, keys, "all", key);
+  }
+
+  /**
+   * The canvas under the SVG: the plot's background and the lines from the selected query to
+   * the keys (opacity and width by weight), the keys' marks (shaded by weight), and with "all"
+   * the unselected queries.
+   */
+  function paintCanvas(s: Snapshot, queries: Points, keys: Points, points: "keys" | "all", cacheKey?: string): void {
+    const sel = s.selected;
+    const w = s.result?.weights;
+    const row = w && sel < w.rows ? w.data.subarray(sel * w.cols, (sel + 1) * w.cols) : null;
+    const lines: Array<[number, number]> = [];
+    for (const j of strongest(row, LINES_MAX)) if (row && row[j] > 0.005) lines.push([j, row[j]]);
+    const ctx = context2d(canvas);
+    if (!ctx) return;
+    const colours = {
+      bg: cssVar(el, "--aw-bg", "#fff"),
+      border: cssVar(el, "--aw-border", "#d8dde3"),
+      key: cssVar(el, "--aw-key", "#3b82c4"),
+      query: cssVar(el, "--aw-query", "#d9480f"),
+    };
+    const dpr = devicePixelRatioOf(canvas);
+    const W = Math.round(SIZE * dpr);
+    if (canvas.width !== W) canvas.width = W;
+    if (canvas.height !== W) canvas.height = W;
+    drawPlane(ctx, W, W, {
+      size: SIZE,
+      plot: [X0, Y0, X1, Y1],
+      keys,
+      keyShade: row && keyPts.length <= KEY_SHADE_MAX ? row : null,
+      queries,
+      selected: sel,
+      lines,
+      points,
+      colours,
+    }, cacheKey === undefined ? undefined : `${cacheKey}|${Object.values(colours).join("|")}`);
   }
 
   function place(s: Snapshot): void {
@@ -262,35 +366,19 @@ export function planeView(actions: Actions): View {
       set(gSel, "transform", `translate(${sx(f, x)} ${sy(f, y)})`);
       setText(selLabel, truncate(tokenAt(s.qTokens, s.selected, "q"), 12));
     }
-    // lines from the selected query to the keys, opacity = weight
-    const w = s.result?.weights;
-    const sel = s.selected;
-    const [qx, qy] = qp[sel] ?? [NaN, NaN];
-    const row = w && sel < w.rows ? w.data.subarray(sel * w.cols, (sel + 1) * w.cols) : null;
-    const order = strongest(row, lineEls.length);
-    for (let n = 0; n < lineEls.length; n++) {
-      const ln = lineEls[n];
-      const j = order[n] ?? -1;
-      const a = row && j >= 0 && j < keyPts.length ? row[j] : 0;
-      if (!Number.isFinite(qx) || !(a > 0.005)) {
-        set(ln, "visibility", "hidden");
-        continue;
-      }
-      set(ln, "visibility", "visible");
-      set(ln, "x1", String(sx(f, qx)));
-      set(ln, "y1", String(sy(f, qy)));
-      set(ln, "x2", String(sx(f, keyPts[j][0])));
-      set(ln, "y2", String(sy(f, keyPts[j][1])));
-      set(ln, "stroke-opacity", a.toFixed(3));
-      set(ln, "stroke-width", (1 + 3 * a).toFixed(2));
-    }
-    if (keyEls.length <= KEY_SHADE_MAX) {
-      for (let j = 0; j < keyEls.length; j++) {
-        const a = row && j < row.length ? row[j] : 0;
-        const v = a.toFixed(3);
-        if (keyEls[j].style.getPropertyValue("--aw-w") !== v) keyEls[j].style.setProperty("--aw-w", v);
-      }
-    }
+    // the lines from the selected query and the keys' marks: on the canvas (no SVG to restyle,
+    // lay out or paint in each frame of a drag)
+    const qs = new Float64Array(qp.length * 2);
+    qp.forEach(([x, y], i) => {
+      qs[2 * i] = sx(f, x);
+      qs[2 * i + 1] = sy(f, y);
+    });
+    const ks = new Float64Array(keyPts.length * 2);
+    keyPts.forEach(([x, y], j) => {
+      ks[2 * j] = sx(f, x);
+      ks[2 * j + 1] = sy(f, y);
+    });
+    paintCanvas(s, qs, ks, "keys");
   }
 
   function render(force = false): void {
@@ -307,7 +395,10 @@ export function planeView(actions: Actions): View {
       if (adapter) keyPts = Array.from({ length: s.K.rows }, (_, j) => adapter!.project(rowOf(s.K, j)));
     }
     if (!adapter || s.Q.cols !== s.K.cols) {
-      clear(gAxes); clear(gKeys); clear(gLines); clear(gQueries);
+      clear(gAxes); clear(gKeys); clear(gQueries);
+      queryEls = [];
+      canvas.hidden = true;
+      set(bgRect, "visibility", "visible");
       structKey = "";
       adapter = null;
       setText(note, s.Q.cols !== s.K.cols
@@ -321,14 +412,20 @@ export function planeView(actions: Actions): View {
       drawAxes(frame);
       structKey = "";
     }
-    const key = `${s.Q.rows}|${s.K.rows}|${s.qTokens.join("\u0000")}|${s.kTokens.join("\u0000")}`;
+    const many = s.Q.rows + s.K.rows > CANVAS_MIN;
+    const key = `${many}|${s.Q.rows}|${s.K.rows}|${s.qTokens.join("\u0000")}|${s.kTokens.join("\u0000")}`;
     if (key !== structKey && !drag) {
       structKey = key;
       const focused = queryEls.findIndex((g) => g === el.ownerDocument.activeElement);
-      build(s);
+      onCanvas = many;
+      canvas.hidden = false;
+      set(bgRect, "visibility", "hidden");
+      if (many) buildCanvas(s);
+      else build(s);
       if (focused >= 0 && queryEls[focused]) (queryEls[focused] as unknown as HTMLElement).focus();
     }
-    place(s);
+    if (onCanvas) placeCanvas(s);
+    else place(s);
     const d = s.K.cols;
     setText(
       note,
@@ -348,13 +445,22 @@ export function planeView(actions: Actions): View {
   const pointFrom = (e: Event) => (e.target as Element).closest?.("[data-query-point]") ?? null;
 
   const off: Array<() => void> = [
-    listen<PointerEvent>(gQueries, "pointerdown", (e) => {
-      const g = pointFrom(e);
-      if (!g || e.button !== 0 || !adapter || !frame) return;
-      e.preventDefault();
-      const i = Number(g.getAttribute("data-query-point"));
+    listen<PointerEvent>(root, "pointerdown", (e) => {
+      if (e.button !== 0 || !adapter || !frame) return;
+      let g = pointFrom(e) as SVGGElement | null;
+      let i: number;
       const rect = root.getBoundingClientRect();
       const vbPerPx = rect.width > 0 ? SIZE / rect.width : 1;
+      if (g) i = Number(g.getAttribute("data-query-point"));
+      else if (onCanvas && rect.width > 0 && queryEls[0]) {
+        // a query drawn on the canvas: the nearest one under the pointer
+        i = nearestPoint(qScreen, (e.clientX - rect.left) * vbPerPx, (e.clientY - rect.top) * vbPerPx, HIT_RADIUS);
+        if (i < 0) return;
+        g = queryEls[0];
+      } else return;
+      e.preventDefault();
+      // the pointer is captured by the point, or by the plane when the point was on the canvas
+      const target: Element = g.getAttribute("data-query-point") === String(i) ? g : root;
       drag = {
         i,
         pointerId: e.pointerId,
@@ -362,18 +468,20 @@ export function planeView(actions: Actions): View {
         y: e.clientY,
         start: rowOf(actions.current().Q, i),
         unitsPerPx: vbPerPx / frame.scale,
-        target: g,
+        target,
       };
       try {
-        (g as Element).setPointerCapture(e.pointerId);
+        target.setPointerCapture(e.pointerId);
       } catch {
         /* jsdom */
       }
-      (g as unknown as HTMLElement).focus?.({ preventScroll: true });
-      g.classList.add("is-dragging");
       if (actions.current().selected !== i) actions.select(i);
+      // canvas mode: the one SVG point stands for the selected query from now on
+      if (onCanvas) set(g, "data-query-point", String(i));
+      (g as unknown as HTMLElement).focus?.({ preventScroll: true });
+      target.classList.add("is-dragging");
     }),
-    listen<PointerEvent>(gQueries, "pointermove", (e) => {
+    listen<PointerEvent>(root, "pointermove", (e) => {
       if (!drag || e.pointerId !== drag.pointerId || !adapter) return;
       const dx = (e.clientX - drag.x) * drag.unitsPerPx;
       const dy = -(e.clientY - drag.y) * drag.unitsPerPx;
@@ -381,7 +489,7 @@ export function planeView(actions: Actions): View {
       edit(drag.i, adapter.move(drag.start, dx, dy));
     }),
     ...["pointerup", "pointercancel", "lostpointercapture"].map((type) =>
-      listen<PointerEvent>(gQueries, type, (e) => {
+      listen<PointerEvent>(root, type, (e) => {
         if (!drag || e.pointerId !== drag.pointerId) return;
         drag.target.classList.remove("is-dragging");
         try {
@@ -391,6 +499,7 @@ export function planeView(actions: Actions): View {
         }
         drag = null;
         render();
+        opts.dragEnd?.();
       }),
     ),
     listen<KeyboardEvent>(gQueries, "keydown", (e) => {
@@ -422,6 +531,7 @@ export function planeView(actions: Actions): View {
       snap = s;
       render(changed.has("K"));
     },
+    dragging: () => drag !== null,
     destroy: () => runAll(off),
   };
 }

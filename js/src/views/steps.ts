@@ -6,25 +6,77 @@ import type { Snapshot } from "../store";
 import { bars } from "./bars";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
-export function querySelect(actions: Actions): { el: HTMLSelectElement; update(s: Snapshot): void; destroy(): void } {
-  const el = h("select", { "data-role": "query-select", "aria-label": "Query whose steps are shown" });
+/** Above this many queries the picker is a number input (a <select> lays out every option). */
+export const SELECT_MAX = 200;
+
+/**
+ * The query picker: a <select> of every query, or above SELECT_MAX queries a number input
+ * (commit on change or Enter) with the selected query's token shown beside it.
+ */
+export function querySelect(actions: Actions): { el: HTMLElement; update(s: Snapshot): void; destroy(): void } {
+  const select = h("select", { "data-role": "query-select", "aria-label": "Query whose steps are shown" });
+  const input = h("input", {
+    type: "number",
+    min: 0,
+    step: 1,
+    "data-role": "query-number",
+    "aria-label": "Query whose steps are shown (index)",
+  });
+  const token = h("span", { class: "aw-query-token", "data-role": "query-token" });
+  const el = h("span", { class: "aw-query-pick" });
   let key = "";
-  const off = listen(el, "change", () => actions.select(Number(el.value)));
+  let mode: "select" | "number" | "" = "";
+  let rows = 0;
+  const pick = (text: string) => {
+    const i = Number(text);
+    if (text.trim() !== "" && Number.isInteger(i) && i >= 0 && i < rows) actions.select(i);
+    else input.value = String(actions.current().selected);
+  };
+  const off = [
+    listen(select, "change", () => actions.select(Number(select.value))),
+    listen(input, "change", () => pick(input.value)),
+    listen<KeyboardEvent>(input, "keydown", (e) => {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        pick(input.value);
+      }
+    }),
+  ];
   return {
     el,
     update(s) {
-      const k = s.qTokens.join("\u0000") + "|" + s.Q.rows;
+      rows = s.Q.rows;
+      const m = rows > SELECT_MAX ? "number" : "select";
+      if (m !== mode) {
+        mode = m;
+        key = "";
+        clear(el);
+        if (m === "select") el.appendChild(select);
+        else el.append(input, token);
+      }
+      if (m === "number") {
+        clear(select);
+        const max = String(rows - 1);
+        if (input.max !== max) input.max = max;
+        const v = String(s.selected);
+        if (input.value !== v && el.ownerDocument.activeElement !== input) input.value = v;
+        const t = tokenAt(s.qTokens, s.selected, "q");
+        setText(token, truncate(t, 40));
+        if (token.getAttribute("title") !== t) token.setAttribute("title", t);
+        return;
+      }
+      const k = s.qTokens.join("\u0000") + "|" + rows;
       if (k !== key) {
         key = k;
-        clear(el);
-        for (let i = 0; i < s.Q.rows; i++) {
+        clear(select);
+        for (let i = 0; i < rows; i++) {
           const t = tokenAt(s.qTokens, i, "q");
-          el.appendChild(h("option", { value: i }, `${i}: ${truncate(t, 40)}`));
+          select.appendChild(h("option", { value: i }, `${i}: ${truncate(t, 40)}`));
         }
       }
-      if (el.value !== String(s.selected)) el.value = String(s.selected);
+      if (select.value !== String(s.selected)) select.value = String(s.selected);
     },
-    destroy: off,
+    destroy: () => runAll(off),
   };
 }
 
@@ -55,7 +107,7 @@ export function stepsView(actions: Actions): View {
       group("3", "weighted sum", h("span", { class: "aw-step-sub" }, "output = \u03a3\u1d62 \u03b1\u1d62 v\u1d62"), outBars.el, "sum"),
     ),
   );
-  const off: Array<() => void> = [select.destroy];
+  const off: Array<() => void> = [select.destroy, scoreBars.destroy, weightBars.destroy, outBars.destroy];
 
   return {
     el,

@@ -63,7 +63,7 @@ export function numberTable(view: string, caption: string, what: [string, string
             const dv = String(v);
             if (td.getAttribute("data-value") !== dv) {
               td.setAttribute("data-value", dv);
-              td.textContent = v.toFixed(digits);
+              setText(td, v.toFixed(digits));
             }
           }
         }
