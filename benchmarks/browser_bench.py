@@ -258,7 +258,7 @@ _RT_SETUP = """() => {
     const rt = window.__rt = {armed: null, result: null};
     const matches = (a) => {
         if (root.getAttribute('data-state') !== 'ready') return false;
-        const cells = root.querySelectorAll('[data-bars="weight"] .aw-bar-num[data-value]');
+        const cells = root.querySelectorAll('[data-bars="weight"] [data-value]');
         if (cells.length !== a.want.length) return false;
         for (let k = 0; k < cells.length; k++) {
             const v = Number(cells[k].getAttribute('data-value'));
@@ -300,24 +300,34 @@ def _open_numbers(page: Any, is_open: bool) -> None:
     )
 
 
-_WAIT_SHAPE = """([rows, bars]) => {
+# The page shows a new Q and K once it is ready and the softmax bars of query 0 (selected)
+# show its weights.
+_WAIT_SHOWN = """([want, tol]) => {
     const root = document.querySelector('.attnwidget');
-    return root.getAttribute('data-state') === 'ready'
-        && root.querySelectorAll('[data-role="query-select"] option').length === rows
-        && root.querySelectorAll('[data-bars="weight"] .aw-bar-num[data-value]').length === bars;
+    if (root.getAttribute('data-state') !== 'ready') return false;
+    const cells = root.querySelectorAll('[data-bars="weight"] [data-value]');
+    if (cells.length !== want.length) return false;
+    for (let k = 0; k < cells.length; k++) {
+        if (!(Math.abs(Number(cells[k].getAttribute('data-value')) - want[k]) <= tol)) return false;
+    }
+    return true;
 }"""
 
 
 def _show_size(page: Any, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Give the kernel's ``w`` new Q and K (n x n, from ``seed``); the same arrays here."""
+    from attnwidget import attention
+
     kernel_exec(
         page,
         f"_rng = np.random.default_rng({seed})\n"
-        f"w.update(Q=_rng.normal(size=({n}, {n})), K=_rng.normal(size=({n}, {n})))",
+        f"w.update(Q=_rng.normal(size=({n}, {n})), K=_rng.normal(size=({n}, {n})), "
+        "selected_query=0)",
     )
     rng = np.random.default_rng(seed)
     Q, K = rng.normal(size=(n, n)), rng.normal(size=(n, n))
-    page.wait_for_function(_WAIT_SHAPE, arg=[n, min(n, BARS_MAX)], timeout=60_000)
+    want = attention(Q[:1], K, score="scaled_dot").weights[0, :BARS_MAX]
+    page.wait_for_function(_WAIT_SHOWN, arg=[want.tolist(), TOL], timeout=60_000)
     return Q, K
 
 
