@@ -86,11 +86,11 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   let conn: Connection | null = null;
   // A typed edit with a live kernel is neither previewed nor repainted at once: the kernel's
   // answer usually comes within a frame or two, and painting first would delay it. While
-  // `holding`, repaints are marked, not scheduled, and the edit is painted together with the
+  // `awaitAnswer`, repaints are marked, not scheduled, and the edit is painted together with the
   // answer in one frame (only the root's data-state says "pending" at once). If the kernel has
   // not answered after PREVIEW_DELAY_MS, the JS engine's preview is shown meanwhile.
   let later: ReturnType<typeof setTimeout> | null = null;
-  let holding = false;
+  let awaitAnswer = false;
   const member: Member = {
     edited(topics, row, wasPending, deferred) {
       const hadPreview = store.hasPreview();
@@ -105,8 +105,8 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
             store.recompute(r);
           }
         }
-        holding = !!deferred;
-        if (holding) root.setAttribute("data-state", "pending");
+        awaitAnswer = !!deferred;
+        if (awaitAnswer) root.setAttribute("data-state", "pending");
         schedule(topics as Topic[]);
       } else {
         // answered at once (static page): paint now
@@ -124,7 +124,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     if (later !== null) clearTimeout(later);
     later = setTimeout(() => {
       later = null;
-      holding = false;
+      awaitAnswer = false;
       if (session.pending && !store.hasPreview()) {
         store.recompute(row);
         mark(["result"]);
@@ -149,7 +149,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
       const n = store.Q().rows;
       if (!Number.isInteger(i) || i < 0 || i >= n) return;
       if (model.get("selected_query") === i) return;
-      holding = false;
+      awaitAnswer = false;
       model.set("selected_query", i);
       model.save_changes();
       schedule(["selected"]);
@@ -174,7 +174,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   const heatmap = heatmapView(actions);
   const steps = stepsView(actions);
   // Drag end: the query editor catches up at once (it is held during a drag, see paint).
-  const plane = planeView(actions, { dragEnd: () => held.size > 0 && paint() });
+  const plane = planeView(actions, { dragEnd: () => editorBehind.size > 0 && paint() });
   const editor = editorView(actions);
   const params = paramsView(actions);
   const outputs = outputVisualView(actions);
@@ -214,7 +214,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   // Topics the query editor has not seen yet: while a query point is dragged, the editor is
   // not updated (its inputs cost more to build, lay out and paint than the rest of the frame;
   // the point's new place shows in the plane); it catches up when the drag ends.
-  const held = new Set<Topic>();
+  const editorBehind = new Set<Topic>();
   let frame: number | null = null;
 
   function mark(topics: Iterable<Topic>): void {
@@ -223,7 +223,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
 
   function schedule(topics: Iterable<Topic>): void {
     mark(topics);
-    if (holding || dirty.size === 0) return;
+    if (awaitAnswer || dirty.size === 0) return;
     if (frame === null) frame = request(() => {
       frame = null;
       paint();
@@ -235,7 +235,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
       cancel(frame);
       frame = null;
     }
-    if (dirty.size === 0 && (held.size === 0 || plane.dragging())) return;
+    if (dirty.size === 0 && (editorBehind.size === 0 || plane.dragging())) return;
     const changed = new Set(dirty);
     dirty.clear();
     const snap = store.snapshot(session.pending);
@@ -244,12 +244,12 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
       let seen: ReadonlySet<Topic> = changed;
       if (v === editor) {
         if (dragging) {
-          for (const d of v.deps) if (changed.has(d)) held.add(d);
+          for (const d of v.deps) if (changed.has(d)) editorBehind.add(d);
           continue;
         }
-        if (held.size) {
-          seen = new Set([...changed, ...held]);
-          held.clear();
+        if (editorBehind.size) {
+          seen = new Set([...changed, ...editorBehind]);
+          editorBehind.clear();
         }
       }
       if (v.deps.some((d) => seen.has(d))) {
@@ -290,7 +290,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     if (name === "result_id") {
       session.ack(Number(model.get("result_id")));
       if (session.writing) return; // the edit in progress paints
-      holding = false;
+      awaitAnswer = false;
       conn?.poke(true);
       if (session.pending && store.hasPreview()) {
         // a newer edit is in flight and previewed: keep showing it, repaint the status only
