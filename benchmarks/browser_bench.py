@@ -890,6 +890,13 @@ def _html_doc(body: str) -> str:
     )
 
 
+def _page_default(w: np.ndarray, tokens: list[str], path: pathlib.Path) -> str:
+    from attnwidget import AttentionWidget
+
+    AttentionWidget().to_html(path)
+    return "AttentionWidget().to_html(): the built-in example, as `make demo` writes it"
+
+
 def _page_ours(w: np.ndarray, tokens: list[str], path: pathlib.Path) -> str:
     from attnwidget import AttentionWidget
 
@@ -1004,47 +1011,71 @@ def export_heads(quick: bool) -> list[dict[str, Any]]:
     try:
         with _chromium() as browser:
             for name, kind, make, tensor, reps in tools:
-                path = tmp / (re.sub(r"\W+", "_", name) + ".html")
-                row: dict[str, Any] = {"tool": name, "tensor": "x".join(map(str, tensor.shape))}
-                try:
-                    t = time.perf_counter()
-                    row["note"] = make(tensor, tokens, path)
-                    row["make_s"] = time.perf_counter() - t
-                except Exception as exc:  # e.g. a package that is not installed
-                    row.update(page_MB=float("nan"), paint_ms=float("nan"))
-                    row["note"] = f"could not run: {type(exc).__name__}: {exc}"[:300]
-                    rows.append(row)
-                    continue
-                size = path.stat().st_size
-                row["page_MB"] = size / 1e6
-                row["page_gzip_MB"] = len(gzip.compress(path.read_bytes(), 6)) / 1e6
-                cond = (
-                    _PAINT_CONDITIONS[kind]
-                    .replace("CELLS", str(t_count * t_count))
-                    .replace("HEADS", str(tensor.shape[0] * tensor.shape[1]))
-                )
-                timeout = 20_000 if kind == "bertviz" else 180_000
-                paints, walls, external, errors = [], [], [], []
-                for _ in range(reps):
-                    fp = _first_paint(browser, path, cond, timeout)
-                    walls.append(fp["wall_s"])
-                    external += fp["external"]
-                    errors += fp["errors"]
-                    if fp["paint_ms"] is None:
-                        break
-                    paints.append(fp["paint_ms"])
-                row["paint_ms"] = _pct(paints, 50) if paints else float("nan")
-                row["paint_runs"] = len(paints)
-                row["external_requests_blocked"] = ", ".join(sorted(set(external)))
-                if not paints:
-                    row["note"] += f"; did not paint offline within {timeout / 1000:g} s" + (
-                        f" ({errors[0]})" if errors else ""
-                    )
+                rows.append(_measure_page(browser, tmp, name, kind, make, tensor, tokens, reps))
+            _export_ratios(rows, quick)
+            # The default page (what `make demo` writes), and the browser's own floor for a
+            # page from disk: both first paints are also given as ratios to the trivial page.
+            extra = [("attnwidget default page", "attnwidget", _page_default, w, 5)]
+            if not quick:
+                extra.append(("trivial page", "baseline", _page_baseline, w, 5))
+            for name, kind, make, tensor, reps in extra:
+                row = _measure_page(browser, tmp, name, kind, make, tensor, tokens, reps)
+                row["tensor"] = "the built-in example" if make is _page_default else "-"
                 rows.append(row)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    _export_ratios(rows, quick)
+    trivial = next(r for r in rows if r["tool"] in ("baseline", "trivial page"))
+    for r in rows:  # every page's first paint vs the browser's floor for a page from disk
+        r["ratio_paint_to_trivial"] = r["paint_ms"] / trivial["paint_ms"]
     return rows
+
+
+def _measure_page(
+    browser: Any,
+    tmp: pathlib.Path,
+    name: str,
+    kind: str,
+    make: Callable[..., str],
+    tensor: np.ndarray,
+    tokens: list[str],
+    reps: int,
+) -> dict[str, Any]:
+    """Write one tool's page and load it ``reps`` times from disk: size and first paint."""
+    path = tmp / (re.sub(r"\W+", "_", name) + ".html")
+    row: dict[str, Any] = {"tool": name, "tensor": "x".join(map(str, tensor.shape))}
+    try:
+        t = time.perf_counter()
+        row["note"] = make(tensor, tokens, path)
+        row["make_s"] = time.perf_counter() - t
+    except Exception as exc:  # e.g. a package that is not installed
+        row.update(page_MB=float("nan"), paint_ms=float("nan"))
+        row["note"] = f"could not run: {type(exc).__name__}: {exc}"[:300]
+        return row
+    t_count = len(tokens)
+    row["page_MB"] = path.stat().st_size / 1e6
+    row["page_gzip_MB"] = len(gzip.compress(path.read_bytes(), 6)) / 1e6
+    cond = (
+        _PAINT_CONDITIONS[kind]
+        .replace("CELLS", str(t_count * t_count))
+        .replace("HEADS", str(tensor.shape[0] * tensor.shape[1]))
+    )
+    timeout = 20_000 if kind == "bertviz" else 180_000
+    paints, external, errors = [], [], []
+    for _ in range(reps):
+        fp = _first_paint(browser, path, cond, timeout)
+        external += fp["external"]
+        errors += fp["errors"]
+        if fp["paint_ms"] is None:
+            break
+        paints.append(fp["paint_ms"])
+    row["paint_ms"] = _pct(paints, 50) if paints else float("nan")
+    row["paint_runs"] = len(paints)
+    row["external_requests_blocked"] = ", ".join(sorted(set(external)))
+    if not paints:
+        row["note"] += f"; did not paint offline within {timeout / 1000:g} s" + (
+            f" ({errors[0]})" if errors else ""
+        )
+    return row
 
 
 # Measured elsewhere for the (12, 12, 128, 128) tensor (the brief): MB, seconds to first draw.
