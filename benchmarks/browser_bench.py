@@ -226,6 +226,13 @@ _FLOOR_FRAME = """async () => {
 _IDLE = """() => new Promise((resolve) =>
     requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 20))))"""
 
+# The same, then a random part of a 60 Hz frame: a measurement that ends with a painted frame
+# starts at a random phase of the display's frames, so that the wait for the next frame is
+# sampled over its whole range (0-16.7 ms) rather than locked to the same phase every time.
+_IDLE_ANY_PHASE = """() => new Promise((resolve) =>
+    requestAnimationFrame(() => requestAnimationFrame(() =>
+        setTimeout(resolve, 20 + Math.random() * 1000 / 60))))"""
+
 
 def _floor(page: Any, n: int) -> list[float]:
     """``n`` bare ``requestExecute('pass')`` round trips from an idle page (ms)."""
@@ -239,7 +246,7 @@ def _floor(page: Any, n: int) -> list[float]:
 def _floor_frame(page: Any) -> tuple[float, float]:
     """One bare round trip from an idle page: (until done, until the next frame is rendered)
     in ms."""
-    page.evaluate(_IDLE)
+    page.evaluate(_IDLE_ANY_PHASE)
     done, frame = page.evaluate(_FLOOR_FRAME)
     return float(done), float(frame)
 
@@ -353,7 +360,7 @@ def _roundtrip_samples(
         page.evaluate(_RT_ARM, [i, want.tolist(), selector, TOL])
         cell = page.locator(selector)
         cell.fill(repr(value))
-        page.evaluate(_IDLE)  # the frame showing the typed text is not part of the round trip
+        page.evaluate(_IDLE_ANY_PHASE)  # (the frame showing the typed text is not timed)
         cell.press("Enter")
         page.wait_for_function("() => window.__rt.result !== null", timeout=60_000)
         r = page.evaluate("() => window.__rt.result")
