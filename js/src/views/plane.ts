@@ -157,6 +157,15 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
 
   const sx = (f: Frame, x: number) => (X0 + X1) / 2 + (x - f.mx) * f.scale;
   const sy = (f: Frame, y: number) => (Y0 + Y1) / 2 - (y - f.my) * f.scale;
+  /** Points in data units to viewBox units, as x0 y0 x1 y1 ... */
+  const toScreen = (f: Frame, pts: Array<[number, number]>): Points => {
+    const out = new Float64Array(pts.length * 2);
+    pts.forEach(([x, y], i) => {
+      out[2 * i] = sx(f, x);
+      out[2 * i + 1] = sy(f, y);
+    });
+    return out;
+  };
 
   function fit(points: Array<[number, number]>): Frame {
     let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
@@ -275,16 +284,8 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
     const f = frame!;
     const a = adapter!;
     const qp = queryPoints(s);
-    qScreen = new Float64Array(qp.length * 2);
-    qp.forEach(([x, y], i) => {
-      qScreen[2 * i] = sx(f, x);
-      qScreen[2 * i + 1] = sy(f, y);
-    });
-    const keys = new Float64Array(keyPts.length * 2);
-    keyPts.forEach(([x, y], j) => {
-      keys[2 * j] = sx(f, x);
-      keys[2 * j + 1] = sy(f, y);
-    });
+    qScreen = toScreen(f, qp);
+    const keys = toScreen(f, keyPts);
     const sel = s.selected;
     const g = queryEls[0];
     set(gSel, "visibility", "hidden");
@@ -368,17 +369,7 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
     }
     // the lines from the selected query and the keys' marks: on the canvas (no SVG to restyle,
     // lay out or paint in each frame of a drag)
-    const qs = new Float64Array(qp.length * 2);
-    qp.forEach(([x, y], i) => {
-      qs[2 * i] = sx(f, x);
-      qs[2 * i + 1] = sy(f, y);
-    });
-    const ks = new Float64Array(keyPts.length * 2);
-    keyPts.forEach(([x, y], j) => {
-      ks[2 * j] = sx(f, x);
-      ks[2 * j + 1] = sy(f, y);
-    });
-    paintCanvas(s, qs, ks, "keys");
+    paintCanvas(s, toScreen(f, qp), toScreen(f, keyPts), "keys");
   }
 
   function render(force = false): void {
