@@ -6,6 +6,7 @@ import { sessionFor, type Member } from "./session";
 import { createStore, type EditValues, type Snapshot } from "./store";
 import type { Traits } from "./sync";
 import type { AnyModel } from "./types";
+import { causalView } from "./views/causal";
 import { editorView } from "./views/editor";
 import { heatmapView } from "./views/heatmap";
 import { messageView } from "./views/message";
@@ -172,6 +173,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   const scores = scoreView(actions);
   const message = messageView(() => localError);
   const heatmap = heatmapView(actions);
+  const causal = causalView(actions);
   const steps = stepsView(actions);
   // Drag end: the query editor catches up at once (it is held during a drag, see paint).
   const plane = planeView(actions, { dragEnd: () => editorBehind.size > 0 && paint() });
@@ -179,7 +181,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   const params = paramsView(actions);
   const outputs = outputVisualView(actions);
   const tables = tablesView();
-  const views: View[] = [scores, message, heatmap, steps, plane, editor, params, outputs, tables];
+  const views: View[] = [scores, message, heatmap, causal, steps, plane, editor, params, outputs, tables];
 
   const status = h("span", { class: "aw-status", "aria-live": "polite" });
   const banner = h("div", { class: "aw-connection", "data-role": "connection", role: "status", hidden: true });
@@ -193,7 +195,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
       h(
         "div",
         { class: "aw-col aw-col-main" },
-        card("Attention weights", heatmap.el),
+        card("Attention weights", heatmap.el, causal.el),
         card("Three steps for one query", steps.el),
         card("Outputs", outputs.el),
       ),

@@ -1,0 +1,53 @@
+// The causal-mask switch in the weights card: query i attends to keys 0..i only (M = N).
+// Checked when the mask is exactly that; "mixed" when another mask is set (from Python).
+
+import type { Mask } from "../codec";
+import { h, listen } from "../dom";
+import type { Snapshot } from "../store";
+import { runAll, type Actions, type Topic, type View } from "./view";
+
+/** The lower-triangular mask of n queries and n keys. */
+export function causalMask(n: number): Mask {
+  const data = new Uint8Array(n * n);
+  for (let i = 0; i < n; i++) data.fill(1, i * n, i * n + i + 1);
+  return { rows: n, cols: n, data };
+}
+
+function isCausal(m: Mask): boolean {
+  if (m.rows !== m.cols) return false;
+  for (let i = 0; i < m.rows; i++) {
+    for (let j = 0; j < m.cols; j++) if ((m.data[i * m.cols + j] !== 0) !== j <= i) return false;
+  }
+  return true;
+}
+
+export function causalView(actions: Actions): View {
+  const box = h("input", { type: "checkbox", "data-role": "causal-mask" });
+  const label = h("label", { class: "aw-causal" }, box, " causal mask");
+  let checked = false;
+  const off = [
+    listen(box, "change", () => {
+      const s = actions.current();
+      if (s.Q.rows !== s.K.rows) return;
+      actions.edit({ mask: box.checked ? causalMask(s.Q.rows) : null }, { typed: true });
+    }),
+  ];
+  return {
+    el: label,
+    deps: ["mask", "Q", "K"] satisfies Topic[],
+    update(s: Snapshot) {
+      const square = s.Q.rows === s.K.rows && s.Q.rows > 0;
+      box.disabled = !square;
+      const causal = !!s.mask && isCausal(s.mask);
+      const other = !!s.mask && !causal;
+      if (causal !== checked || box.checked !== causal) box.checked = checked = causal;
+      box.indeterminate = other;
+      label.title = !square
+        ? `A causal mask needs as many queries as keys (here ${s.Q.rows} and ${s.K.rows}).`
+        : other
+          ? "A mask set from Python is applied; check for the causal mask, uncheck for none."
+          : "Query i attends to keys 0 to i only (the masked weights are 0).";
+    },
+    destroy: () => runAll(off),
+  };
+}
