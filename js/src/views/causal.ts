@@ -25,6 +25,8 @@ export function causalView(actions: Actions): View {
   const box = h("input", { type: "checkbox", "data-role": "causal-mask" });
   const label = h("label", { class: "aw-causal" }, box, " causal mask");
   let checked = false;
+  let seen: Mask | null = null;
+  let seenCausal = false;
   const off = [
     listen(box, "change", () => {
       const s = actions.current();
@@ -37,16 +39,21 @@ export function causalView(actions: Actions): View {
     deps: ["mask", "Q", "K"] satisfies Topic[],
     update(s: Snapshot) {
       const square = s.Q.rows === s.K.rows && s.Q.rows > 0;
-      box.disabled = !square;
-      const causal = !!s.mask && isCausal(s.mask);
+      if (s.mask !== seen) {
+        seen = s.mask; // (checked once per mask: this runs on every frame of a drag)
+        seenCausal = !!s.mask && isCausal(s.mask);
+      }
+      const causal = seenCausal;
       const other = !!s.mask && !causal;
       if (causal !== checked || box.checked !== causal) box.checked = checked = causal;
-      box.indeterminate = other;
-      label.title = !square
+      const title = !square
         ? `A causal mask needs as many queries as keys (here ${s.Q.rows} and ${s.K.rows}).`
         : other
           ? "A mask set from Python is applied; check for the causal mask, uncheck for none."
           : "Query i attends to keys 0 to i only (the masked weights are 0).";
+      if (label.title !== title) label.title = title;
+      if (box.disabled === square) box.disabled = !square;
+      if (box.indeterminate !== other) box.indeterminate = other;
     },
     destroy: () => runAll(off),
   };
