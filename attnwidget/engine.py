@@ -32,6 +32,7 @@ from ._checks import (
     check_params,
     check_score,
     check_temperature,
+    raise_if_non_finite,
 )
 
 __all__ = [
@@ -294,10 +295,15 @@ def attention(
     array([[0.731, 0.269]])
     """
     check_score(score)
-    # No copies, no input scans: NaN/inf in an input always shows in the results, and only
-    # then are the inputs scanned to say where (check_finite_result).
+    # No copies, no input scans for the dot-product scores: NaN/inf in a query or key shows in
+    # their scores, and only then are the inputs scanned to say where (check_finite_result).
+    # tanh saturates (tanh(inf) = 1), so concat and additive scan them first (cheap next to
+    # their (M, N, h) work).
     q = as_float_array(queries, "queries", min_ndim=2, copy=False, check_finite=False)
     k = as_float_array(keys, "keys", min_ndim=2, copy=False, check_finite=False)
+    if score in ("concat", "additive"):
+        raise_if_non_finite(q, "queries")
+        raise_if_non_finite(k, "keys")
     v = k if values is None else as_float_array(values, "values", copy=False, check_finite=False)
     t = check_temperature(temperature)
     if k.shape[-2] == 0:

@@ -51,6 +51,19 @@ def test_engine(name, kind):
     assert message.startswith(name) and words in message, message
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("name", ["queries", "keys", "values"])
+@pytest.mark.parametrize("score", ["dot", "general", "scaled_dot", "concat", "additive"])
+def test_engine_refuses_one_non_finite_value_with_every_score(score, name, bad):
+    # one bad number, not a whole bad matrix: tanh(inf) = 1 would hide it in concat/additive
+    kwargs = {"queries": GOOD_Q.copy(), "keys": GOOD_K.copy(), "values": GOOD_K.copy()}
+    kwargs[name][1, 2] = bad
+    with pytest.raises(ValueError) as err:
+        attention(**kwargs, score=score)
+    message = str(err.value)
+    assert message.startswith(name) and "must be finite" in message and "(1, 2)" in message, message
+
+
 @pytest.mark.parametrize("kind", list(BAD_MATRICES))
 @pytest.mark.parametrize("name", ["Q", "K", "V"])
 def test_widget_constructor(name, kind):
