@@ -54,6 +54,7 @@ from harness import (  # noqa: E402
     open_notebook,
     run_all,
     settled_state,
+    write_notebook,
 )
 
 FRAME_MS = 1000 / 60  # the frame budget at 60 Hz
@@ -155,20 +156,11 @@ def _new_page(browser: Any, *, block_network: bool = False) -> tuple[Any, Any, l
 def _lab_widget(code: str, *, nodelay: bool = False) -> Iterator[Any]:
     """JupyterLab (optionally with TCP_NODELAY) showing a notebook whose cell runs ``code``
     (which must end by displaying ``w``); yields the page once the widget is settled."""
-    import nbformat
-
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="attnwidget-bench-"))
     try:
-        nb = nbformat.v4.new_notebook()
-        nb.metadata["kernelspec"] = {
-            "name": "python3",
-            "display_name": "Python 3",
-            "language": "python",
-        }
-        nb.cells = [nbformat.v4.new_code_cell(code)]
         root = tmp / "nb"
         root.mkdir()
-        nbformat.write(nb, root / NOTEBOOK)
+        write_notebook(root, code)
         extra: list[str] = []
         if nodelay:
             cfg = tmp / "nodelay_config.py"

@@ -15,7 +15,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import nbformat
 import pytest
 from harness import (
     ARTIFACTS,
@@ -25,6 +24,7 @@ from harness import (
     Server,
     jupyter_server,
     launch_chromium,
+    write_notebook,
 )
 
 WIDGET_CODE = "from attnwidget import AttentionWidget\nw = AttentionWidget()\nw"
@@ -90,14 +90,7 @@ def frontend_bundle() -> Path:
 @pytest.fixture
 def notebook_dir(tmp_path: Path, frontend_bundle: Path) -> Path:
     """A fresh directory holding NB.ipynb, whose one cell displays ``AttentionWidget()``."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [nbformat.v4.new_code_cell(WIDGET_CODE)]
-    nbformat.write(nb, tmp_path / NOTEBOOK)
+    write_notebook(tmp_path, WIDGET_CODE)
     return tmp_path
 
 

@@ -447,6 +447,33 @@ def kernel_json(page: Page, expr: str) -> Any:
     return json.loads(kernel_exec(page, f"import json; print(json.dumps({expr}))"))
 
 
+def wait_for_kernel(page: Page, expr: str, want: Any, *, tries: int = 50) -> Any:
+    """Poll a Python expression in the kernel until it equals ``want`` (an edit from the page
+    reaches the kernel after a round trip); returns its last value, for the caller to assert."""
+    value = kernel_json(page, expr)
+    for _ in range(tries):
+        if value == want:
+            break
+        value = kernel_json(page, expr)
+    return value
+
+
+def write_notebook(root: Path, *cells: str, name: str = NOTEBOOK) -> Path:
+    """Write a notebook of code ``cells`` (Python 3 kernel) into ``root``; returns its path."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    path = root / name
+    nbformat.write(nb, path)
+    return path
+
+
 def kernel_state(page: Page) -> dict[str, Any]:
     """The kernel's ``w``: score, Q, weights (nested lists), error, edit_id, result_id."""
     return json.loads(kernel_exec(page, _STATE_CODE))

@@ -13,8 +13,9 @@ from harness import (
     kernel_json,
     open_notebook,
     run_all,
+    wait_for_kernel,
+    write_notebook,
 )
-from test_reliability_lab import write_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -37,10 +38,7 @@ h""",
     for layer, head in ((0, 2), (1, 1)):
         root.locator('select[data-role="layer"]').select_option(str(layer))
         root.locator('select[data-role="head"]').select_option(str(head))
-        for _ in range(50):
-            if kernel_json(tab, "[h.layer, h.head]") == [layer, head]:
-                break
-        assert kernel_json(tab, "[h.layer, h.head]") == [layer, head]
+        assert wait_for_kernel(tab, "[h.layer, h.head]", [layer, head]) == [layer, head]
         selected = np.array(kernel_json(tab, "h.selected.tolist()"))
         tolerance = selected.max() / 510 + 1e-7  # 8-bit per-row quantisation
         expect_numbers(tab, WEIGHT_CELLS, selected.ravel(), abs_tol=float(tolerance))

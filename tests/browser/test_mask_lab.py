@@ -12,8 +12,9 @@ from harness import (
     kernel_json,
     open_notebook,
     run_all,
+    wait_for_kernel,
+    write_notebook,
 )
-from test_reliability_lab import write_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -34,17 +35,12 @@ w""",
     expect(box).to_be_enabled()
     box.check()
     expect(root).to_have_attribute("data-state", "ready")
-    for _ in range(50):
-        if kernel_json(tab, "None if w.mask is None else w.mask.tolist()") is not None:
-            break
-    mask = np.array(kernel_json(tab, "w.mask.tolist()"))
-    np.testing.assert_array_equal(mask, np.tril(np.ones((4, 4), bool)))
+    causal = np.tril(np.ones((4, 4), bool)).tolist()
+    mask = wait_for_kernel(tab, "None if w.mask is None else w.mask.tolist()", causal)
+    np.testing.assert_array_equal(np.array(mask), causal)
     weights = np.array(kernel_json(tab, "w.weights.tolist()"))
     assert np.all(weights[np.triu_indices(4, 1)] == 0)
     expect_numbers(tab, WEIGHT_CELLS, weights.ravel())
     box.uncheck()
-    for _ in range(50):
-        if kernel_json(tab, "w.mask is None"):
-            break
-    assert kernel_json(tab, "w.mask is None")
+    assert wait_for_kernel(tab, "w.mask is None", True) is True
     expect_numbers(tab, WEIGHT_CELLS, np.array(kernel_json(tab, "w.weights.tolist()")).ravel())

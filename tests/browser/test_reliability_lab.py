@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import nbformat
 import numpy as np
 import pytest
 from harness import (
@@ -15,6 +14,7 @@ from harness import (
     kernel_json,
     open_notebook,
     run_all,
+    write_notebook,
 )
 
 pytestmark = pytest.mark.browser
@@ -42,17 +42,6 @@ _RAW_BURST = """async ([commId, count]) => {
     }
     return performance.now() - t0;
 }"""
-
-
-def write_notebook(root, *cells: str) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
-    nbformat.write(nb, root / NOTEBOOK)
 
 
 def test_a_burst_of_1000_edits_keeps_the_kernel_responsive(tab, lab, notebook_dir):

@@ -4,8 +4,7 @@ views pending and then 'waiting for the kernel', every edit of both views reache
 from __future__ import annotations
 
 import pytest
-from harness import NOTEBOOK, expect, flat, kernel_json, open_notebook, run_all
-from test_reliability_lab import write_notebook
+from harness import NOTEBOOK, expect, flat, kernel_json, open_notebook, run_all, write_notebook
 
 pytestmark = pytest.mark.browser
 
