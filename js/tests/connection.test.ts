@@ -1,36 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { bannerText, kernelOf, statusText, watchConnection, type ConnectionState } from "../src/connection";
 import type { AnyModel, Listener } from "../src/types";
-
-class FakeSignal {
-  slots: Array<[(s: unknown, v: unknown) => void, unknown]> = [];
-  connect(fn: (s: unknown, v: unknown) => void, thisArg?: unknown) {
-    this.slots.push([fn, thisArg]);
-    return true;
-  }
-  disconnect(fn: (s: unknown, v: unknown) => void, thisArg?: unknown) {
-    this.slots = this.slots.filter(([f, t]) => f !== fn || t !== thisArg);
-    return true;
-  }
-  emit(v: unknown) {
-    for (const [fn, t] of [...this.slots]) fn.call(t, this, v);
-  }
-}
-
-class FakeKernel {
-  status = "idle";
-  connectionStatus = "connected";
-  statusChanged = new FakeSignal();
-  connectionStatusChanged = new FakeSignal();
-  setStatus(s: string) {
-    this.status = s;
-    this.statusChanged.emit(s);
-  }
-  setConnection(s: string) {
-    this.connectionStatus = s;
-    this.connectionStatusChanged.emit(s);
-  }
-}
+import { FakeKernel } from "./fakes";
 
 /** A model proxy as anywidget makes it: listeners called with `this` = the context (the view). */
 function fakeModel(manager: unknown, view: unknown = { model: { comm_live: true } }) {

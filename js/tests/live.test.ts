@@ -5,32 +5,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { decodeMatrix, encodeMatrix, matrix } from "../src/codec";
 import widget from "../src/index";
 import type { AnyModel, Listener } from "../src/types";
+import { FakeKernel } from "./fakes";
 
 HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
-
-class FakeSignal {
-  slots: Array<[(s: unknown, v: unknown) => void, unknown]> = [];
-  connect(fn: (s: unknown, v: unknown) => void, t?: unknown) {
-    this.slots.push([fn, t]);
-  }
-  disconnect(fn: (s: unknown, v: unknown) => void, t?: unknown) {
-    this.slots = this.slots.filter(([f, x]) => f !== fn || x !== t);
-  }
-  emit(v: unknown) {
-    for (const [fn, t] of [...this.slots]) fn.call(t, this, v);
-  }
-}
-
-class FakeKernel {
-  status = "idle";
-  connectionStatus = "connected";
-  statusChanged = new FakeSignal();
-  connectionStatusChanged = new FakeSignal();
-  setStatus(s: string) {
-    this.status = s;
-    this.statusChanged.emit(s);
-  }
-}
 
 /** An ipywidgets-like model: set fires change events; save_changes sends the diff (if the comm is live). */
 class FakeWidgetModel {
