@@ -167,6 +167,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     current(): Snapshot {
       return store.snapshot(session.pending);
     },
+    Q: () => store.Q(),
   };
 
   // --- views and layout ---------------------------------------------------------------

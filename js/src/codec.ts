@@ -45,8 +45,11 @@ function kind(x: unknown): string {
   return (x as object).constructor?.name ?? "object";
 }
 
-/** Check the header of a wire array and return its bytes (still a view on the wire buffer). */
-function checked(w: unknown, dtype: Dtype, ndim: number, what: string): { shape: number[]; bytes: Uint8Array } {
+/**
+ * Check the header of a wire array and return its shape and bytes (a view on the wire buffer:
+ * writing them writes the array).
+ */
+export function wireBytes(w: unknown, dtype: Dtype, ndim: number, what: string): { shape: number[]; bytes: Uint8Array } {
   if (w === null || typeof w !== "object" || !("dtype" in w) || !("shape" in w) || !("buffer" in w)) {
     throw new Error(`${what}: expected an array as {dtype, shape, buffer}, got ${kind(w)}`);
   }
@@ -68,12 +71,7 @@ function checked(w: unknown, dtype: Dtype, ndim: number, what: string): { shape:
   return { shape, bytes };
 }
 
-/** The shape and bytes of a wire array (a view on its buffer: writing them writes the array). */
-export function wireBytes(w: unknown, dtype: Dtype, ndim: number, what: string): { shape: number[]; bytes: Uint8Array } {
-  return checked(w, dtype, ndim, what);
-}
-
-const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+export const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
 
 /** Little-endian float64 bytes to a new Float64Array (copied, so any byteOffset works). */
 function floats(bytes: Uint8Array): Float64Array {
@@ -87,19 +85,19 @@ function floats(bytes: Uint8Array): Float64Array {
 
 /** Decode a 2-D float64 wire array. Throws on a wrong dtype, ndim or byte length. */
 export function decodeMatrix(w: WireArray): Matrix {
-  const { shape, bytes } = checked(w, "float64", 2, "matrix");
+  const { shape, bytes } = wireBytes(w, "float64", 2, "matrix");
   return { rows: shape[0], cols: shape[1], data: floats(bytes) };
 }
 
 /** Decode a 1-D float64 wire array. */
 export function decodeVector(w: WireArray): Float64Array {
-  return floats(checked(w, "float64", 1, "vector").bytes);
+  return floats(wireBytes(w, "float64", 1, "vector").bytes);
 }
 
 /** Decode a 2-D bool wire array (null/undefined = no mask). Any non-zero byte counts as 1. */
 export function decodeMask(w: WireArray | null | undefined): Mask | null {
   if (w === null || w === undefined) return null;
-  const { shape, bytes } = checked(w, "bool", 2, "mask");
+  const { shape, bytes } = wireBytes(w, "bool", 2, "mask");
   const data = new Uint8Array(bytes.length);
   for (let i = 0; i < bytes.length; i++) data[i] = bytes[i] ? 1 : 0;
   return { rows: shape[0], cols: shape[1], data };

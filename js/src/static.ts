@@ -1,7 +1,7 @@
 // A local model for static pages: the same view, with the JS engine in place of the kernel.
 
 import { decodeMask, decodeMatrix, decodeParams, encodeMatrix, type Mask, type Matrix, type Params, type WireArray } from "./codec";
-import { attention, type ScoreName } from "./engine";
+import { attention, attentionRows, setRows, type ScoreName } from "./engine";
 import { knownMatrix, wireOf } from "./wirecache";
 import { mount } from "./app";
 import { mountHeads } from "./heads";
@@ -70,28 +70,12 @@ function changedRows(a: Matrix, b: Matrix): number[] {
 
 /** `prev` (owned, changed in place) with the rows `rows` recomputed for the inputs `x` (only Q changed, in those rows). */
 function computeRows(x: Inputs, prev: Results, rows: number[]): Results {
-  const d = x.Q.cols;
-  const Qs: Matrix = { rows: rows.length, cols: d, data: new Float64Array(rows.length * d) };
-  rows.forEach((i, r) => Qs.data.set(x.Q.data.subarray(i * d, (i + 1) * d), r * d));
-  let mask: Mask | null = null;
-  if (x.mask) {
-    const n = x.mask.cols;
-    mask = { rows: rows.length, cols: n, data: new Uint8Array(rows.length * n) };
-    rows.forEach((i, r) => mask!.data.set(x.mask!.data.subarray(i * n, (i + 1) * n), r * n));
-  }
-  const r = attention({ ...x, Q: Qs, mask });
   // In place: these matrices belong to this model (the view only reads them), and copying
   // megabytes on every drag step is what makes large pages slow.
-  const splice = (old: Matrix, part: Matrix): Matrix => {
-    rows.forEach((i, k) => old.data.set(part.data.subarray(k * part.cols, (k + 1) * part.cols), i * old.cols));
-    return { rows: old.rows, cols: old.cols, data: old.data };
-  };
-  return {
-    scores: splice(prev.scores, r.scores),
-    weights: splice(prev.weights, r.weights),
-    output: splice(prev.output, r.output),
-    params: x.rawParams,
-  };
+  setRows(prev, attentionRows(x, rows), rows);
+  // new objects over the same memory: views that compare matrices by identity see a change
+  const fresh = (m: Matrix): Matrix => ({ rows: m.rows, cols: m.cols, data: m.data });
+  return { scores: fresh(prev.scores), weights: fresh(prev.weights), output: fresh(prev.output), params: x.rawParams };
 }
 
 /**

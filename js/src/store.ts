@@ -11,10 +11,10 @@ import {
   type Matrix,
   type Params,
 } from "./codec";
-import { attention, SCORES, type ScoreName } from "./engine";
+import { attention, attentionRows, SCORES, setRows, type ScoreName } from "./engine";
 import { applyRowPatch, RESULTS } from "./patch";
 import type { AnyModel } from "./types";
-import { knownMatrix } from "./wirecache";
+import { knownMatrix, wireOf } from "./wirecache";
 
 export interface Result {
   scores: Matrix;
@@ -58,9 +58,12 @@ export function isScore(x: unknown): x is ScoreName {
   return typeof x === "string" && (SCORES as readonly string[]).includes(x);
 }
 
-/** Wire value of an edited trait. */
+/**
+ * Wire value of an edited trait. An edited Q is a fresh matrix, never changed afterwards: its
+ * wire array shares its memory (no copy) and is known to decode to it.
+ */
 export function encodeEdit(name: string, value: unknown): unknown {
-  if (name === "Q") return encodeMatrix(value as Matrix);
+  if (name === "Q") return wireOf(value as Matrix, encodeMatrix);
   if (name === "mask") return value === null ? null : encodeMask(value as Mask);
   return value;
 }
@@ -220,17 +223,13 @@ export function createStore(model: AnyModel, overlay: () => Record<string, unkno
           base.weights.cols === K.rows &&
           base.output.cols === dv
         ) {
-          const q1: Matrix = { rows: 1, cols: Qm.cols, data: Qm.data.slice(row * Qm.cols, (row + 1) * Qm.cols) };
-          const m1: Mask | null = m ? { rows: 1, cols: m.cols, data: m.data.slice(row * m.cols, (row + 1) * m.cols) } : null;
-          const r = attention({ Q: q1, K, V: V ?? undefined, score: sc, params: p, mask: m1, temperature: t });
+          const r = attentionRows({ Q: Qm, K, V: V ?? undefined, score: sc, params: p, mask: m, temperature: t }, [row]);
           const own = previewResult ?? {
             scores: copyMatrix(base.scores),
             weights: copyMatrix(base.weights),
             output: copyMatrix(base.output),
           };
-          own.scores.data.set(r.scores.data, row * own.scores.cols);
-          own.weights.data.set(r.weights.data, row * own.weights.cols);
-          own.output.data.set(r.output.data, row * own.output.cols);
+          setRows(own, r, [row]);
           previewResult = own;
           return true;
         }

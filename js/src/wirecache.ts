@@ -1,11 +1,9 @@
 // Wire arrays whose decoded matrix is already known (made here from a Matrix): decoding
 // them again would copy megabytes for nothing. Keys are the wire objects themselves.
 
-import type { Matrix } from "./codec";
+import { LITTLE_ENDIAN, type Matrix } from "./codec";
 
 const known = new WeakMap<object, Matrix>();
-
-const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
 
 /** The decoded matrix of `wire` if it was made by `wireOf`. */
 export function knownMatrix(wire: unknown): Matrix | undefined {

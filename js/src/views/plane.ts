@@ -302,7 +302,8 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
       if (label) setText(label, truncate(t, 12));
     }
     // the drawn points depend on Q, K (its plane) and the frame only: a selection keeps them
-    const key = `${idOf(s.Q)}|${idOf(s.K)}|${idOf(f)}|${devicePixelRatioOf(canvas)}`;
+    // (not while dragging: every step is a new Q, so a kept layer would be drawn for nothing)
+    const key = drag ? undefined : `${idOf(s.Q)}|${idOf(s.K)}|${idOf(f)}|${devicePixelRatioOf(canvas)}`;
     paintCanvas(s, qScreen, keys, "all", key);
   }
 
@@ -427,7 +428,7 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
   }
 
   function edit(i: number, row: Float64Array): void {
-    const Q = copyMatrix(actions.current().Q);
+    const Q = copyMatrix(actions.Q());
     if (i >= Q.rows || row.length !== Q.cols) return;
     Q.data.set(row, i * Q.cols);
     actions.edit({ Q }, { row: i });
@@ -457,7 +458,7 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
         pointerId: e.pointerId,
         x: e.clientX,
         y: e.clientY,
-        start: rowOf(actions.current().Q, i),
+        start: rowOf(actions.Q(), i),
         unitsPerPx: vbPerPx / frame.scale,
         target,
       };

@@ -1,5 +1,6 @@
 // What every view module implements, and what it may ask the widget to do.
 
+import type { Matrix } from "../codec";
 import type { EditValues, Snapshot } from "../store";
 
 export type Topic =
@@ -32,6 +33,8 @@ export interface Actions {
   setLocalError(message: string): void;
   /** The up-to-date snapshot (local edits included), for event handlers. */
   current(): Snapshot;
+  /** The up-to-date Q alone (local edits included): cheaper than current() per pointermove. */
+  Q(): Matrix;
 }
 
 export interface View {
