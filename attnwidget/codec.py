@@ -78,10 +78,8 @@ def array_from_json(value: Any, widget: Any = None) -> np.ndarray | None:
             f"array buffer has {raw.nbytes} bytes, shape {list(shape)} of {value['dtype']} "
             f"needs {expected}"
         )
-    arr = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
-    if value["dtype"] == "bool":
-        return arr.astype(bool)
-    return arr.astype(np.float64)
+    arr = np.frombuffer(raw, dtype=dtype).reshape(shape)
+    return arr.astype(bool if value["dtype"] == "bool" else np.float64)  # (one copy, owned)
 
 
 def params_to_json(value: dict[str, np.ndarray] | None, widget: Any = None) -> dict | None:

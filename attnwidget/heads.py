@@ -17,7 +17,7 @@ import anywidget
 import numpy as np
 from traitlets import Int, List, TraitType, Unicode, observe, validate
 
-from ._checks import as_float_array
+from ._checks import as_float_array, raise_if_non_finite
 from .traits import AttentionInputError, Tokens, validate_as
 
 __all__ = ["AttentionHeads", "quantise_rows", "dequantise_rows"]
@@ -189,7 +189,9 @@ class AttentionHeads(anywidget.AnyWidget):
 
 
 def _check_weights(weights: Any) -> np.ndarray:
-    w = as_float_array(weights, "weights", min_ndim=2)
+    # no copy and no scan before the size is known to be acceptable (np.clip copies, below)
+    raw = as_float_array(weights, "weights", min_ndim=2, copy=False, check_finite=False)
+    w = raw
     if w.ndim > 4:
         raise AttentionInputError(
             f"weights must be (layers, heads, M, N), (heads, M, N) or (M, N), got shape {w.shape}"
@@ -204,6 +206,7 @@ def _check_weights(weights: Any) -> np.ndarray:
             f"{MAX_WEIGHTS:,} (e.g. 12 layers x 12 heads x 256 x 256 is 9.4M); pass fewer "
             "layers or heads, or a window of tokens"
         )
+    raise_if_non_finite(raw, "weights")  # (indices as given, before the padding)
     if (w < 0).any() or (w > 1 + 1e-6).any():
         bad = np.argwhere((w < 0) | (w > 1 + 1e-6))[0]
         raise AttentionInputError(

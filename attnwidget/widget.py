@@ -450,6 +450,8 @@ class AttentionWidget(anywidget.AnyWidget):
             )
         except ValueError as exc:
             raise AttentionInputError(_widget_words(str(exc))) from None
+        for a in (result.scores, result.weights, result.output):
+            a.flags.writeable = False  # (so the traits store these arrays, not copies of them)
         result = AttentionResult(
             result.scores,
             result.weights,
@@ -466,7 +468,7 @@ class AttentionWidget(anywidget.AnyWidget):
         if result is self.__dict__.get("_published"):
             return  # e.g. score and params changed together: one result, one message
         self._published = result
-        rows = self._changed_rows(result)
+        rows = self._changed_rows()
         with self.hold_sync():
             if rows is None:
                 self._unsent = {}
@@ -476,37 +478,34 @@ class AttentionWidget(anywidget.AnyWidget):
             else:
                 # The views hold the arrays published before: only these rows changed.
                 # Patched copies of those arrays, so the kernel holds what the views show.
-                patched = {}
+                self._unsent = {}
+                patch = {}
                 for name in _RESULTS:
+                    patch[name] = getattr(result, name)[rows]
                     a = np.array(getattr(self, name))
-                    a[rows] = getattr(result, name)[rows]
+                    a[rows] = patch[name]
                     a.flags.writeable = False  # (stored as it is: the identity marks it unsent)
-                    patched[name] = a
-                self._unsent = patched
-                for name in _RESULTS:
-                    self.set_trait(name, patched[name])
-                patch = {n: patched[n][rows] for n in _RESULTS}
+                    self._unsent[name] = a
+                    self.set_trait(name, a)
                 self.set_trait("_rows", {"rows": rows.tolist(), **patch})
             self._param_sets[result.score] = result.params
             sets = self._all_param_sets()
             if any(sets[s] is not self.param_sets.get(s) for s in SCORES):
                 self.set_trait("param_sets", sets)
 
-    def _changed_rows(self, result: AttentionResult) -> np.ndarray | None:
+    def _changed_rows(self) -> np.ndarray | None:
         """The queries a view's edit of Q changed, when only their rows of the results change
         and they are at most half of them; else None (send the arrays whole)."""
         before = self._row_edit
         if before is None or before.shape != self.Q.shape:
-            return None
-        if any(getattr(self, n).shape != getattr(result, n).shape for n in _RESULTS):
-            return None
+            return None  # (Q alone changed, in place: the results keep their shapes)
         rows = np.flatnonzero((self.Q != before).any(axis=1))
         if len(rows) == 0 or 2 * len(rows) > len(self.Q):
             return None
         return rows
 
     def _should_send_property(self, key: str, value: Any) -> bool:
-        if key in self._unsent and self._unsent[key] is value:
+        if self._unsent.get(key) is value:
             return False  # sent as a row patch (_rows)
         return super()._should_send_property(key, value)
 
