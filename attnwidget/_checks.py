@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,10 +27,32 @@ def check_temperature(temperature: Any) -> float:
             f"temperature must be a positive finite number, got {type(temperature).__name__} "
             f"{temperature!r}"
         )
-    t = float(temperature)
+    try:
+        t = float(temperature)
+    except OverflowError:  # an int beyond float range
+        raise ValueError(
+            "temperature must be a positive finite number, got an integer too large for a float"
+        ) from None
     if not math.isfinite(t) or t <= 0:
         raise ValueError(f"temperature must be a positive finite number, got {t!r}")
     return t
+
+
+# Arrays made read-only here, by id: only these are trusted without a copy. A read-only array
+# from elsewhere may be a view of memory its owner can still change.
+_FROZEN: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
+
+
+def freeze(arr: np.ndarray) -> np.ndarray:
+    """Make ``arr`` (an array this package made and owns) read-only and remember it as such."""
+    arr.flags.writeable = False
+    _FROZEN[id(arr)] = arr
+    return arr
+
+
+def is_frozen(value: Any) -> bool:
+    """Whether ``value`` is an array :func:`freeze` made read-only (no one can change it)."""
+    return isinstance(value, np.ndarray) and _FROZEN.get(id(value)) is value
 
 
 def _to_numpy(value: Any, name: str) -> np.ndarray:
@@ -40,7 +63,7 @@ def _to_numpy(value: Any, name: str) -> np.ndarray:
             value = value.cpu()
     try:
         arr = np.asarray(value)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:
         raise ValueError(f"{name} must be a rectangular array of numbers; {exc}") from None
     return arr
 

@@ -7,6 +7,7 @@ a numpy array crosses without any JSON list of floats. The frontend's twin is
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -40,7 +41,9 @@ def array_to_json(value: np.ndarray | None, widget: Any = None) -> dict[str, Any
         dtype, data = "bool", np.ascontiguousarray(arr, dtype=np.uint8)
     else:
         dtype, data = "float64", np.ascontiguousarray(arr, dtype="<f8")
-    return {"dtype": dtype, "shape": list(data.shape), "buffer": memoryview(data).cast("B")}
+    # (reshape(-1): a memoryview with a zero in its shape cannot be cast)
+    buffer = memoryview(data.reshape(-1)).cast("B")
+    return {"dtype": dtype, "shape": list(data.shape), "buffer": buffer}
 
 
 def array_from_json(value: Any, widget: Any = None) -> np.ndarray | None:
@@ -56,23 +59,32 @@ def array_from_json(value: Any, widget: Any = None) -> np.ndarray | None:
         return None
     if isinstance(value, np.ndarray):  # set from Python through set_state
         return value
+    try:
+        return _decode(value)
+    except WireFormatError:
+        raise
+    except Exception as exc:  # e.g. metadata of the wrong JSON type: still a refused edit
+        raise WireFormatError(f"array could not be decoded: {type(exc).__name__}: {exc}") from None
+
+
+def _decode(value: Any) -> np.ndarray:
     if not isinstance(value, dict) or not {"dtype", "shape", "buffer"} <= set(value):
         raise WireFormatError("expected an array as {dtype, shape, buffer}, got " + _kind(value))
-    dtype = _DTYPES.get(value["dtype"])
+    dtype = _DTYPES.get(value["dtype"]) if isinstance(value["dtype"], str) else None
     if dtype is None:
         raise WireFormatError(f"array dtype must be 'float64' or 'bool', got {value['dtype']!r}")
     shape = value["shape"]
     if not isinstance(shape, (list, tuple)) or not all(
-        isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape
+        isinstance(s, int) and not isinstance(s, bool) and 0 <= s < 2**31 for s in shape
     ):
-        raise WireFormatError(f"array shape must be a list of sizes, got {shape!r}")
+        raise WireFormatError(f"array shape must be a list of sizes, got {shape!r:.80}")
     try:
         raw = memoryview(value["buffer"]).cast("B")
     except TypeError:
         raise WireFormatError(
             "array buffer must be binary, got " + _kind(value["buffer"])
         ) from None
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    expected = math.prod(shape) * dtype.itemsize  # (exact: Python ints do not overflow)
     if raw.nbytes != expected:
         raise WireFormatError(
             f"array buffer has {raw.nbytes} bytes, shape {list(shape)} of {value['dtype']} "

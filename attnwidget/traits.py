@@ -7,9 +7,17 @@ from typing import Any
 import numpy as np
 from traitlets import List, TraitError, TraitType, Unicode
 
-from ._checks import as_bool_array, as_float_array, check_temperature
+from ._checks import as_bool_array, as_float_array, check_temperature, freeze, is_frozen
 
-__all__ = ["AttentionInputError", "Matrix", "BoolMatrix", "Tokens", "Temperature", "validate_as"]
+__all__ = [
+    "AttentionInputError",
+    "Matrix",
+    "BoolMatrix",
+    "Tokens",
+    "Temperature",
+    "Index",
+    "validate_as",
+]
 
 
 class AttentionInputError(TraitError, ValueError):
@@ -21,7 +29,11 @@ class AttentionInputError(TraitError, ValueError):
 
 
 class Matrix(TraitType):
-    """A finite float64 matrix (2-D). Lists, ints, float32 and ``__array__`` are converted."""
+    """A finite float64 matrix (2-D) with at least one row and one column.
+
+    Lists, ints, float32 and ``__array__`` are converted. The stored array is a read-only copy
+    the widget owns, so no one else can change it behind the widget's back.
+    """
 
     info_text = "a 2-D array of finite numbers"
 
@@ -30,49 +42,42 @@ class Matrix(TraitType):
             if self.allow_none:
                 return None
             raise AttentionInputError(f"{self.name} is required, got None")
-        if (
-            isinstance(value, np.ndarray)
-            and value.dtype == np.float64
-            and value.ndim == 2
-            and value.shape[1] > 0
-            and not value.flags.writeable
-            and np.isfinite(value).all()
-        ):
+        if is_frozen(value) and value.dtype == np.float64 and value.ndim == 2:
             return value  # already validated (traitlets validates again when it stores)
         try:
             arr = as_float_array(value, self.name, min_ndim=2)
-        except ValueError as exc:
-            raise AttentionInputError(str(exc)) from None
+        except Exception as exc:
+            raise AttentionInputError(_message(self.name, exc)) from None
         if arr.ndim != 2:
             raise AttentionInputError(
                 f"{self.name} must be 2-D (rows, width), got shape {arr.shape}"
             )
-        arr.flags.writeable = False  # edit by assigning a new array, so the widget sees it
-        return arr
+        if arr.shape[0] == 0:
+            raise AttentionInputError(
+                f"{self.name} must have at least one row, got shape {arr.shape}"
+            )
+        return freeze(arr)  # edit by assigning a new array, so the widget sees it
 
 
 class BoolMatrix(TraitType):
-    """A 2-D boolean matrix or None."""
+    """A 2-D boolean matrix or None (a read-only copy the widget owns)."""
 
     info_text = "a 2-D array of booleans or None"
 
     def validate(self, obj: Any, value: Any) -> np.ndarray | None:
         if value is None:
             return None
-        if isinstance(value, np.ndarray) and value.dtype == np.bool_ and value.ndim == 2:
-            if not value.flags.writeable:
-                return value
+        if is_frozen(value) and value.dtype == np.bool_ and value.ndim == 2:
+            return value
         try:
             arr = as_bool_array(value, self.name)
-        except ValueError as exc:
-            raise AttentionInputError(str(exc)) from None
+        except Exception as exc:
+            raise AttentionInputError(_message(self.name, exc)) from None
         if arr.ndim != 2:
             raise AttentionInputError(
                 f"{self.name} must be 2-D (queries, keys), got shape {arr.shape}"
             )
-        out = np.array(arr, dtype=bool)
-        out.flags.writeable = False
-        return out
+        return freeze(np.array(arr, dtype=bool))
 
 
 class Tokens(List):
@@ -90,13 +95,16 @@ class Tokens(List):
             raise AttentionInputError(
                 f"{self.name} must be a list of strings, got {type(value).__name__}"
             )
-        items = list(value)
+        try:
+            items = list(value)
+        except Exception as exc:  # a broken iterable: still this argument's error
+            raise AttentionInputError(f"{self.name} could not be read as a list: {exc}") from None
         for i, item in enumerate(items):
             if not isinstance(item, str):
                 raise AttentionInputError(
-                    f"{self.name}[{i}] must be a string, got {type(item).__name__} {item!r}"
+                    f"{self.name}[{i}] must be a string, got {type(item).__name__} {item!r:.80}"
                 )
-        return items
+        return [str(item) for item in items]  # (np.str_ and other subclasses as plain str)
 
 
 class Temperature(TraitType):
@@ -108,8 +116,34 @@ class Temperature(TraitType):
     def validate(self, obj: Any, value: Any) -> float:
         try:
             return check_temperature(value)
-        except ValueError as exc:
-            raise AttentionInputError(str(exc)) from None
+        except Exception as exc:
+            raise AttentionInputError(_message(self.name, exc)) from None
+
+
+class Index(TraitType):
+    """A non-negative integer index (numpy integers accepted; bool and floats refused).
+
+    The range is checked by the widget's own validator, which knows the sizes.
+    """
+
+    default_value = 0
+    info_text = "a non-negative integer"
+
+    def validate(self, obj: Any, value: Any) -> int:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+            raise AttentionInputError(
+                f"{self.name} must be an integer, got {type(value).__name__} {value!r:.80}"
+            )
+        if value < 0:
+            raise AttentionInputError(f"{self.name} must be >= 0, got {value}")
+        return int(value)
+
+
+def _message(name: str, exc: Exception) -> str:
+    """The checks' ValueErrors name the argument already; anything else gets its name."""
+    if isinstance(exc, ValueError):
+        return str(exc)
+    return f"{name} could not be read: {type(exc).__name__}: {exc}"
 
 
 def validate_as(trait: TraitType, name: str, value: Any) -> Any:

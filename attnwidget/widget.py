@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import pathlib
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import anywidget
 import numpy as np
-import traitlets
-from traitlets import Bool, Dict, Int, Unicode, observe, validate
+from traitlets import Bool, Dict, Int, TraitError, Unicode, observe, validate
 
-from ._checks import check_params, check_score, params_fit
+from ._checks import check_params, check_score, freeze, params_fit
 from .codec import (
     array_serialization,
     param_sets_serialization,
@@ -24,6 +25,7 @@ from .examples import default_example
 from .traits import (
     AttentionInputError,
     BoolMatrix,
+    Index,
     Matrix,
     Temperature,
     Tokens,
@@ -44,10 +46,14 @@ MAX_VALUES = 2048 * 2048
 
 # The traits the results depend on, and those only the kernel may set.
 _INPUTS = ("Q", "K", "V", "score", "params", "mask", "temperature")
-_KERNEL_ONLY = frozenset(
-    {"scores", "weights", "output", "params", "param_sets", "result_id", "error", "_rows"}
-)
 _RESULTS = ("scores", "weights", "output")
+# What a view may set: the inputs it edits, the selection, the edit's id, and the DOM options
+# a frontend may own. Anything else (results, parameters, plumbing such as _esm) is refused.
+_VIEW_EDITS = frozenset(
+    {*_INPUTS, "query_tokens", "key_tokens", "selected_query", "edit_id"} - {"params"}
+) | {"layout", "tabbable", "tooltip"}
+# Assignments to these go through the widget's lock: one change at a time, from any thread.
+_LOCKED = frozenset({*_INPUTS, "query_tokens", "key_tokens", "selected_query"})
 
 
 class AttentionWidget(anywidget.AnyWidget):
@@ -111,13 +117,13 @@ class AttentionWidget(anywidget.AnyWidget):
     param_sets = Dict(read_only=True).tag(sync=True, **param_sets_serialization)
     mask = BoolMatrix(allow_none=True).tag(sync=True, echo_update=False, **array_serialization)
     temperature = Temperature().tag(sync=True)
-    selected_query = Int(0).tag(sync=True)
+    selected_query = Index().tag(sync=True)
 
     scores = Matrix(read_only=True).tag(sync=True, **array_serialization)
     weights = Matrix(read_only=True).tag(sync=True, **array_serialization)
     output = Matrix(read_only=True).tag(sync=True, **array_serialization)
 
-    edit_id = Int(0).tag(sync=True, echo_update=False)
+    edit_id = Index().tag(sync=True, echo_update=False)
     result_id = Int(0).tag(sync=True)
     # An edit of some queries from a view changes those rows of the results only: they are
     # sent as {"rows", "scores", "weights", "output"} (the rows' values) instead of the whole
@@ -153,7 +159,9 @@ class AttentionWidget(anywidget.AnyWidget):
         elif Q is None or K is None:
             raise AttentionInputError("Q and K are both required (or neither, for the example)")
         # Everything is validated together, before the widget exists for the frontend.
+        self._lock = threading.RLock()
         self._ready = False
+        self._published: tuple[tuple, AttentionResult] | None = None
         self._seeds: dict[str, int] = dict.fromkeys(SCORES, 0)
         self._param_sets: dict[str, dict[str, np.ndarray]] = {}
         self._candidate: tuple[tuple, AttentionResult] | None = None
@@ -216,9 +224,10 @@ class AttentionWidget(anywidget.AnyWidget):
             raise TypeError(f"update() got unexpected trait name(s): {', '.join(unknown)}")
         # params first: the final cross-validation then sees them already checked.
         order = sorted(changes, key=lambda n: n != "params")
-        with self.hold_sync(), self.hold_trait_notifications():
-            for name in order:
-                setattr(self, name, changes[name])
+        with self._lock, self.hold_sync(), self.hold_trait_notifications():
+            with _as_input_error("update()"):  # any failure: traitlets rolls back every trait
+                for name in order:
+                    setattr(self, name, changes[name])
 
     def resample(self, seed: int | None = None) -> None:
         """Draw new parameters for the current score function.
@@ -228,14 +237,15 @@ class AttentionWidget(anywidget.AnyWidget):
         seed : int, optional
             Seed for :func:`attnwidget.init_params`; default: the previous seed + 1.
         """
-        score = self.score
-        if score in ("dot", "scaled_dot"):
-            return
-        new_seed = self._seeds[score] + 1 if seed is None else int(seed)
-        h = self.params["W"].shape[0] if score != "general" else None
-        fresh = init_params(score, self.Q.shape[1], self.K.shape[1], hidden=h, seed=new_seed)
-        self.params = _ParamSet(score, fresh)
-        self._seeds[score] = new_seed
+        with self._lock:
+            score = self.score
+            if score in ("dot", "scaled_dot"):
+                return
+            new_seed = self._seeds[score] + 1 if seed is None else int(seed)
+            h = self.params["W"].shape[0] if score != "general" else None
+            fresh = init_params(score, self.Q.shape[1], self.K.shape[1], hidden=h, seed=new_seed)
+            self.params = _ParamSet(score, fresh)
+            self._seeds[score] = new_seed
 
     @classmethod
     def from_weights(
@@ -331,43 +341,58 @@ class AttentionWidget(anywidget.AnyWidget):
     def set_state(self, sync_data: dict[str, Any]) -> None:
         """Apply an edit from a view: all of it or none of it.
 
-        A refused edit sets :attr:`error`, re-sends the kernel's state so the views drop the
-        refused values, and changes nothing else. Either way ``result_id`` answers the
-        edit's ``edit_id``.
+        A refused edit (a bad value, or a trait the view may not set, such as ``weights`` or
+        ``_esm``) sets :attr:`error`, re-sends the kernel's state so the views drop the refused
+        values, and changes nothing else. Either way ``result_id`` answers the edit's
+        ``edit_id``.
         """
-        data = {k: v for k, v in sync_data.items() if k not in _KERNEL_ONLY}
-        answer = data.get("edit_id")
-        if "Q" in data and set(data) <= {"Q", "edit_id", "selected_query"}:
-            self._row_edit = self.Q
-        with self.hold_sync():
+        answer = sync_data.get("edit_id")
+        with self._lock, self.hold_sync():
             try:
-                super().set_state(data)
-            except (traitlets.TraitError, ValueError) as exc:
+                not_editable = sorted(k for k in sync_data if k not in _VIEW_EDITS)
+                if not_editable:
+                    raise AttentionInputError(
+                        f"a view cannot set {', '.join(not_editable)}: only the kernel does"
+                    )
+                if "Q" in sync_data and set(sync_data) <= {"Q", "edit_id", "selected_query"}:
+                    self._row_edit = self.Q
+                # Every check of a value raises a TraitError (the traits and the codecs turn
+                # any other failure into one), so traitlets rolls back the whole edit.
+                super().set_state(sync_data)
+            except Exception as exc:  # (any failure, even an observer's: the view is answered)
                 self.error = str(exc)
-                self.send_state([k for k in data if k in self.keys])
+                self.send_state([k for k in sync_data if k in self.keys])
             else:
                 if answer is not None:
                     self.error = ""
             finally:
                 self._row_edit = None
-            if isinstance(answer, int):
+            if type(answer) is int and answer >= 0:
                 self.result_id = answer
 
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if isinstance(content, dict) and content.get("type") == "resync":
-            # a view could not apply a row patch: send the results whole
-            self.send_state([*_RESULTS, "result_id"])
+        if not isinstance(content, dict):
             return
-        if not isinstance(content, dict) or content.get("type") != "resample":
-            return
-        with self.hold_sync():
-            try:
-                self.resample()
-                self.error = ""
-            except (traitlets.TraitError, ValueError) as exc:
-                self.error = str(exc)
-            if isinstance(content.get("edit_id"), int):
-                self.result_id = content["edit_id"]
+        with self._lock, self.hold_sync():
+            if content.get("type") == "resync":
+                # a view could not apply a row patch: send the results whole
+                self.send_state([*_RESULTS, "result_id"])
+            elif content.get("type") == "resample":
+                try:
+                    self.resample()
+                    self.error = ""
+                except Exception as exc:
+                    self.error = str(exc)
+                answer = content.get("edit_id")
+                if type(answer) is int and answer >= 0:
+                    self.result_id = answer
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _LOCKED and "_lock" in self.__dict__:
+            with self._lock:
+                super().__setattr__(name, value)
+        else:
+            super().__setattr__(name, value)
 
     # --- validation: every input is checked against all the others ----------------------
 
@@ -377,6 +402,10 @@ class AttentionWidget(anywidget.AnyWidget):
         if not self._ready:
             return value
         name = proposal["trait"].name
+        with _as_input_error(name):
+            return self._cross_checked(name, value)
+
+    def _cross_checked(self, name: str, value: Any) -> Any:
         inputs = {n: getattr(self, n) for n in _INPUTS}
         inputs[name] = value
         qt = value if name == "query_tokens" else self.query_tokens
@@ -395,7 +424,7 @@ class AttentionWidget(anywidget.AnyWidget):
     def _check_selected(self, proposal: Any) -> int:
         i = proposal["value"]
         m = len(self.Q) if self._ready else 1
-        if not 0 <= i < max(m, 1):
+        if not 0 <= i < m:
             raise AttentionInputError(f"selected_query must be in [0, {m - 1}], got {i}")
         return i
 
@@ -451,7 +480,7 @@ class AttentionWidget(anywidget.AnyWidget):
         except ValueError as exc:
             raise AttentionInputError(_widget_words(str(exc))) from None
         for a in (result.scores, result.weights, result.output):
-            a.flags.writeable = False  # (so the traits store these arrays, not copies of them)
+            freeze(a)  # (so the traits store these arrays, not copies of them)
         result = AttentionResult(
             result.scores,
             result.weights,
@@ -465,10 +494,13 @@ class AttentionWidget(anywidget.AnyWidget):
         return result
 
     def _publish(self, result: AttentionResult) -> None:
-        if result is self.__dict__.get("_published"):
+        """Store ``result`` (the last one :meth:`_compute` returned) and send it to the views."""
+        assert self._candidate is not None and self._candidate[1] is result
+        key = self._candidate[0]
+        if self._published is not None and result is self._published[1]:
             return  # e.g. score and params changed together: one result, one message
-        self._published = result
-        rows = self._changed_rows()
+        rows = self._changed_rows(key)
+        self._published = (key, result)
         with self.hold_sync():
             if rows is None:
                 self._unsent = {}
@@ -484,7 +516,7 @@ class AttentionWidget(anywidget.AnyWidget):
                     patch[name] = getattr(result, name)[rows]
                     a = np.array(getattr(self, name))
                     a[rows] = patch[name]
-                    a.flags.writeable = False  # (stored as it is: the identity marks it unsent)
+                    freeze(a)  # (stored as it is: the identity marks it unsent)
                     self._unsent[name] = a
                     self.set_trait(name, a)
                 self.set_trait("_rows", {"rows": rows.tolist(), **patch})
@@ -493,14 +525,21 @@ class AttentionWidget(anywidget.AnyWidget):
             if any(sets[s] is not self.param_sets.get(s) for s in SCORES):
                 self.set_trait("param_sets", sets)
 
-    def _changed_rows(self) -> np.ndarray | None:
+    def _changed_rows(self, key: tuple) -> np.ndarray | None:
         """The queries a view's edit of Q changed, when only their rows of the results change
-        and they are at most half of them; else None (send the arrays whole)."""
-        before = self._row_edit
-        if before is None or before.shape != self.Q.shape:
-            return None  # (Q alone changed, in place: the results keep their shapes)
-        rows = np.flatnonzero((self.Q != before).any(axis=1))
-        if len(rows) == 0 or 2 * len(rows) > len(self.Q):
+        and they are at most half of them; else None (send the arrays whole).
+
+        ``key`` holds the inputs of the result about to be published. Rows are patched only
+        when every other input is the one the published results were computed with (an
+        observer or another thread may have changed one during the edit).
+        """
+        if self._row_edit is None or self._published is None:
+            return None
+        before = self._published[0]
+        if before[0].shape != key[0].shape or not _same(before[1:], key[1:]):
+            return None
+        rows = np.flatnonzero((key[0] != before[0]).any(axis=1))
+        if len(rows) == 0 or 2 * len(rows) > len(key[0]):
             return None
         return rows
 
@@ -593,8 +632,9 @@ def _check_size(inputs: dict[str, Any]) -> None:
             f"shows at most {MAX_PAIRS:,} (e.g. 2048 x 2048). Show a slice (Q[:256], K[:256]), "
             "or compute with attnwidget.attention() and plot the weights."
         )
-    for name in ("Q", "K", "V"):
-        a = inputs[name]
+    arrays = [(n, inputs[n]) for n in ("Q", "K", "V")]
+    arrays += [(f"params['{n}']", a) for n, a in (inputs["params"] or {}).items()]
+    for name, a in arrays:
         if a is not None and np.size(a) > MAX_VALUES:
             raise AttentionInputError(
                 f"{name} is too large to show: shape {np.shape(a)} has {np.size(a):,} values, "
@@ -611,6 +651,18 @@ def _check_tokens(qt: list[str], kt: list[str], m: int, n: int) -> None:
             raise AttentionInputError(
                 f"{name} must have one token per {what}: expected {count}, got {len(tokens)}"
             )
+
+
+@contextlib.contextmanager
+def _as_input_error(what: str) -> Iterator[None]:
+    """Turn any failure into an :class:`AttentionInputError`, so that traitlets rolls back
+    every trait changed in the enclosing ``hold_trait_notifications()`` block."""
+    try:
+        yield
+    except TraitError:
+        raise
+    except Exception as exc:  # e.g. OverflowError, TypeError, MemoryError from numpy
+        raise AttentionInputError(f"{what} failed: {type(exc).__name__}: {exc}") from exc
 
 
 def _default_tokens(prefix: str, n: int) -> list[str]:
