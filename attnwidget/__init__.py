@@ -3,6 +3,7 @@
 from .engine import (
     CHUNK_BUDGET_BYTES,
     DEFAULT_HIDDEN,
+    MAX_HIDDEN,
     SCORES,
     AttentionResult,
     attention,
@@ -19,6 +20,7 @@ __version__ = "0.1.0"
 __all__ = [
     "CHUNK_BUDGET_BYTES",
     "DEFAULT_HIDDEN",
+    "MAX_HIDDEN",
     "SCORES",
     "AttentionHeads",
     "AttentionInputError",

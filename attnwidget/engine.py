@@ -19,6 +19,7 @@ output is ``sum_i alpha_i v_i``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,7 @@ __all__ = [
     "SCORES",
     "DEFAULT_HIDDEN",
     "CHUNK_BUDGET_BYTES",
+    "MAX_HIDDEN",
     "AttentionResult",
     "attention",
     "init_params",
@@ -52,10 +54,14 @@ DEFAULT_HIDDEN = 8
 """Default hidden size h of the ``concat`` and ``additive`` score functions."""
 
 CHUNK_BUDGET_BYTES = 32 * 2**20
-"""Largest (queries, keys, h) temporary that ``concat``/``additive`` build: 32 MiB.
+"""Most memory the temporaries of ``concat``/``additive`` take together: 32 MiB.
 
-Queries are processed in chunks so that ``chunk * N * h * 8`` bytes stays under this budget
-(at least one query per chunk)."""
+Queries and keys are processed in blocks so that the block's (queries, keys, h) sums and the
+projections W q and U k stay under this budget."""
+
+MAX_HIDDEN = CHUNK_BUDGET_BYTES // 24
+"""Largest hidden size h of ``concat`` and ``additive`` (one query-key pair's three h-vectors
+fit the budget): 1,398,101."""
 
 
 # --- step 1: the score functions, each next to its formula --------------------------------
@@ -78,35 +84,50 @@ def _scaled_dot(q: np.ndarray, k: np.ndarray, p: dict[str, np.ndarray]) -> np.nd
 
 def _additive(q: np.ndarray, k: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:
     # v^T tanh(W q + U k_i)
-    return _tanh_mlp(q @ p["W"].T, k @ p["U"].T, p["v"])
+    return _tanh_mlp(q, k, p["W"], p["U"], p["v"])
 
 
 def _concat(q: np.ndarray, k: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:
     # v^T tanh(W [q; k_i])  ==  v^T tanh(W[:, :d_q] q + W[:, d_q:] k_i)
     d_q = q.shape[-1]
-    return _tanh_mlp(q @ p["W"][:, :d_q].T, k @ p["W"][:, d_q:].T, p["v"])
+    return _tanh_mlp(q, k, p["W"][:, :d_q], p["W"][:, d_q:], p["v"])
 
 
-def _tanh_mlp(wq: np.ndarray, uk: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """``v^T tanh(wq_m + uk_n)`` for every pair, by chunks of queries.
+def _tanh_mlp(
+    q: np.ndarray, k: np.ndarray, w_q: np.ndarray, w_k: np.ndarray, v: np.ndarray
+) -> np.ndarray:
+    """``v^T tanh(w_q q_m + w_k k_n)`` for every pair, by blocks of queries and keys.
 
-    ``wq`` is (..., M, h) and ``uk`` is (..., N, h). The (chunk, N, h) temporary stays under
-    :data:`CHUNK_BUDGET_BYTES`.
+    ``q`` is (..., M, d_q), ``k`` is (..., N, d_k), ``w_q`` (h, d_q), ``w_k`` (h, d_k). Every
+    temporary together (the block's ``(queries, keys, h)`` sums and the two projections)
+    stays under :data:`CHUNK_BUDGET_BYTES`, whatever M, N and h.
     """
-    lead = np.broadcast_shapes(wq.shape[:-2], uk.shape[:-2])
-    m, n, h = wq.shape[-2], uk.shape[-2], wq.shape[-1]
-    wq = np.broadcast_to(wq, (*lead, m, h))
-    uk = np.broadcast_to(uk, (*lead, n, h))
+    lead = np.broadcast_shapes(q.shape[:-2], k.shape[:-2])
+    m, n, h = q.shape[-2], k.shape[-2], v.shape[0]
+    q = np.broadcast_to(q, (*lead, m, q.shape[-1]))
+    k = np.broadcast_to(k, (*lead, n, k.shape[-1]))
     out = np.empty((*lead, m, n))
-    per_query = max(1, n * h * 8 * max(1, int(np.prod(lead, dtype=np.int64))))
-    chunk = max(1, CHUNK_BUDGET_BYTES // per_query)
-    buf = np.empty((*lead, min(chunk, m), n, h))
-    for start in range(0, m, chunk):
-        stop = min(start + chunk, m)
-        t = buf[..., : stop - start, :, :]
-        np.add(wq[..., start:stop, None, :], uk[..., None, :, :], out=t)
-        np.tanh(t, out=t)
-        np.matmul(t, v, out=out[..., start:stop, :])
+    if out.size == 0:
+        return out
+    per_pair = h * 8 * math.prod(lead)
+    if lead and 3 * per_pair > CHUNK_BUDGET_BYTES:  # one batch index at a time
+        for i in np.ndindex(*lead):
+            out[i] = _tanh_mlp(q[i], k[i], w_q, w_k, v)
+        return out
+    pairs = max(1, CHUNK_BUDGET_BYTES // (3 * per_pair))  # a third each: sums, wq, uk
+    keys = min(n, pairs)
+    queries = min(m, max(1, pairs // keys))
+    buf = np.empty((*lead, queries, keys, h))
+    for k0 in range(0, n, keys):
+        k1 = min(k0 + keys, n)
+        uk = k[..., k0:k1, :] @ w_k.T  # (..., keys, h)
+        for q0 in range(0, m, queries):
+            q1 = min(q0 + queries, m)
+            wq = q[..., q0:q1, :] @ w_q.T  # (..., queries, h)
+            t = buf[..., : q1 - q0, : k1 - k0, :]
+            np.add(wq[..., :, None, :], uk[..., None, :, :], out=t)
+            np.tanh(t, out=t)
+            np.matmul(t, v, out=out[..., q0:q1, k0:k1])
     return out
 
 
@@ -201,6 +222,8 @@ def init_params(
     h = DEFAULT_HIDDEN if hidden is None else hidden
     if int(h) != h or h < 1:
         raise ValueError(f"hidden must be a positive integer, got {hidden!r}")
+    if h > MAX_HIDDEN:
+        raise ValueError(f"hidden must be at most MAX_HIDDEN = {MAX_HIDDEN:,}, got {h:,}")
     if score in ("dot", "scaled_dot"):
         return {}
     rng = np.random.default_rng(seed)
@@ -333,6 +356,11 @@ def attention(
         p = init_params(score, q.shape[-1], k.shape[-1], seed=0)
     else:
         p = check_params(score, params, q.shape[-1], k.shape[-1])
+        if "v" in p and len(p["v"]) > MAX_HIDDEN:
+            raise ValueError(
+                f"params['v'] has hidden size h = {len(p['v']):,}, at most MAX_HIDDEN = "
+                f"{MAX_HIDDEN:,} (the (queries, keys, h) temporaries must fit the chunk budget)"
+            )
     m_mask = check_mask(mask, (*lead, q.shape[-2], k.shape[-2]))
 
     with np.errstate(over="ignore", invalid="ignore"):

@@ -17,8 +17,8 @@ import anywidget
 import numpy as np
 from traitlets import Int, List, TraitType, Unicode, observe, validate
 
-from ._checks import as_float_array, raise_if_non_finite
-from .traits import AttentionInputError, Tokens, validate_as
+from ._checks import as_float_array, freeze, is_frozen, raise_if_non_finite
+from .traits import AttentionInputError, Index, Tokens, validate_as
 
 __all__ = ["AttentionHeads", "quantise_rows", "dequantise_rows"]
 
@@ -78,9 +78,13 @@ class _Weights(TraitType):
     info_text = "attention weights of shape (layers, heads, M, N)"
 
     def validate(self, obj: Any, value: Any) -> np.ndarray:
-        if isinstance(value, np.ndarray) and value.ndim == 4 and not value.flags.writeable:
-            return value
+        if is_frozen(value) and value.ndim == 4:
+            return value  # checked already (traitlets validates again when it stores)
         return _check_weights(value)
+
+
+_CHECKED = ("weights", "query_tokens", "key_tokens", "layer", "head")
+_VIEW_EDITS = frozenset({"layer", "head", "layout", "tabbable", "tooltip"})
 
 
 class AttentionHeads(anywidget.AnyWidget):
@@ -111,9 +115,10 @@ class AttentionHeads(anywidget.AnyWidget):
     weights = _Weights().tag(sync=True, to_json=_quantised_to_json, from_json=_refuse)
     query_tokens = Tokens().tag(sync=True)
     key_tokens = Tokens().tag(sync=True)
-    layer = Int(0).tag(sync=True)
-    head = Int(0).tag(sync=True)
+    layer = Index().tag(sync=True)
+    head = Index().tag(sync=True)
     shape = List(Int()).tag(sync=True)
+    error = Unicode("").tag(sync=True)
 
     def __init__(
         self,
@@ -151,14 +156,68 @@ class AttentionHeads(anywidget.AnyWidget):
             **kwargs,
         )
 
-    @validate("layer", "head")
-    def _check_index(self, proposal: Any) -> int:
-        name = proposal["trait"].name
-        count = self.weights.shape[0 if name == "layer" else 1]
+    def update(self, **changes: Any) -> None:
+        """Change several traits at once (e.g. ``weights`` with new ``key_tokens``).
+
+        Parameters
+        ----------
+        **changes
+            Any of ``weights``, ``query_tokens``, ``key_tokens``, ``layer``, ``head``.
+
+        Raises
+        ------
+        TypeError
+            For another name.
+        AttentionInputError
+            If the values do not fit together; then no trait changes.
+        """
+        unknown = sorted(set(changes) - set(_CHECKED))
+        if unknown:
+            raise TypeError(f"update() got unexpected trait name(s): {', '.join(unknown)}")
+        with self.hold_trait_notifications():
+            for name, value in changes.items():
+                setattr(self, name, value)
+
+    @validate(*_CHECKED)
+    def _check_fit(self, proposal: Any) -> Any:
+        """Every change must fit the others: tokens the weights' axes, layer and head in range.
+
+        Inside ``hold_trait_notifications()`` (``update()``, a view's edit) traitlets runs this
+        on the final values, so changes that only fit together are accepted together.
+        """
         value = proposal["value"]
-        if not 0 <= value < count:
-            raise AttentionInputError(f"{name} must be in [0, {count - 1}], got {value}")
+        name = proposal["trait"].name
+        current = {n: value if n == name else getattr(self, n) for n in _CHECKED}
+        layers, heads, m, n = current["weights"].shape
+        for what, count, axis in (("key_tokens", n, "N"), ("query_tokens", m, "M")):
+            got = len(current[what])
+            if got != count:
+                raise AttentionInputError(
+                    f"{what} must have one token per {'key' if axis == 'N' else 'query'}: "
+                    f"weights have {axis}={count}, {what} has {got} (change both with "
+                    "update(weights=..., key_tokens=..., query_tokens=...))"
+                )
+        for what, count in (("layer", layers), ("head", heads)):
+            if not 0 <= current[what] < count:
+                raise AttentionInputError(
+                    f"{what} must be in [0, {count - 1}], got {current[what]}"
+                )
         return value
+
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        """Apply a view's selection; anything else a view sends is refused with :attr:`error`."""
+        try:
+            not_editable = sorted(k for k in sync_data if k not in _VIEW_EDITS)
+            if not_editable:
+                raise AttentionInputError(
+                    f"a view cannot set {', '.join(not_editable)}: only the kernel does"
+                )
+            super().set_state(sync_data)
+        except Exception as exc:
+            self.error = str(exc)
+            self.send_state([k for k in sync_data if k in self.keys])
+        else:
+            self.error = ""
 
     @observe("weights")
     def _on_weights(self, change: Any) -> None:
@@ -210,12 +269,10 @@ def _check_weights(weights: Any) -> np.ndarray:
     if (w < 0).any() or (w > 1 + 1e-6).any():
         bad = np.argwhere((w < 0) | (w > 1 + 1e-6))[0]
         raise AttentionInputError(
-            f"weights must be attention weights in [0, 1], found {w[tuple(bad)]!r} at "
+            f"weights must be attention weights in [0, 1], found {float(w[tuple(bad)])!r} at "
             f"index {tuple(int(i) for i in bad)}"
         )
-    w = np.clip(w, 0.0, 1.0)
-    w.flags.writeable = False
-    return w
+    return freeze(np.clip(w, 0.0, 1.0))
 
 
 def _check_tokens(tokens: Any, count: int, name: str, what: str) -> list[str]:

@@ -1,9 +1,13 @@
 """Random sequences of edits, from Python and from a view: the widget always equals the engine.
 
-Each step is a good or a bad change; a bad change must leave every trait as it was.
+Each step is a good or a bad change; a bad change must leave every trait as it was. Steps mix
+Python sets, view edits (good, refused and garbage), observers that change another input when
+Q changes, and a thread setting the temperature during view edits.
 """
 
 from __future__ import annotations
+
+import threading
 
 import numpy as np
 import traitlets
@@ -19,6 +23,19 @@ values = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
 wild = st.one_of(values, st.just(np.nan), st.just(np.inf), st.just(1e308), st.just(-1e-308))
 
 
+# View edits that fail in other ways than a bad value: wrong JSON types, sizes beyond 64 bits,
+# numbers too large for a float, traits a view may not set.
+GARBAGE = [
+    {"Q": {"dtype": ["float64"], "shape": [3, 4], "buffer": memoryview(bytes(96))}},
+    {"Q": {"dtype": "float64", "shape": [2**70, 4], "buffer": memoryview(bytes(96))}},
+    {"Q": {"dtype": "float64", "shape": "3x4", "buffer": memoryview(bytes(96))}},
+    {"temperature": 10**400},
+    {"selected_query": True},
+    {"weights": "x"},
+    {"_esm": "export default {}"},
+    {"temperature": 0.5, "params": {}},
+]
+
 class WidgetEdits(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
@@ -26,6 +43,7 @@ class WidgetEdits(RuleBasedStateMachine):
         self.view = FrontendMirror(self.w)  # what a view holds, from the messages sent
         self.w.comm = self.view
         self.edit_id = 0
+        self.observers: list = []
 
     def _try(self, fn) -> None:
         before = snapshot(self.w, _NAMES)
@@ -57,7 +75,8 @@ class WidgetEdits(RuleBasedStateMachine):
             np.testing.assert_array_equal(self.w.Q, before)
         else:
             np.testing.assert_array_equal(self.w.Q, Q)
-            if not np.array_equal(Q, before):  # one of 3 rows changed: sent as a row patch
+            if not np.array_equal(Q, before) and not self.observers:
+                # one of 3 rows changed: sent as a row patch (unless an observer changed more)
                 (traits,) = [set(m["state"]) for m in self.view.messages[sent:]]
                 assert "_rows" in traits and not traits & {"scores", "weights", "output"}
 
@@ -82,6 +101,60 @@ class WidgetEdits(RuleBasedStateMachine):
     @rule()
     def resample(self):
         self._try(self.w.resample)
+
+    # --- the classes an adversarial reading found: any failure, observers, threads ---
+
+    @rule(value=st.sampled_from([10**400, -(10**400), [1.0], "hot", None]))
+    def set_temperature_of_a_wrong_kind(self, value):
+        self._try(lambda: setattr(self.w, "temperature", value))
+
+    @rule(edit=st.sampled_from(GARBAGE))
+    def garbage_from_a_view(self, edit):
+        self.edit_id += 1
+        before = snapshot(self.w, _NAMES)
+        self.w.set_state({**edit, "edit_id": self.edit_id})
+        assert self.w.result_id == self.edit_id and self.w.error
+        assert_same_state(snapshot(self.w, _NAMES), before)
+
+    @rule(name=st.sampled_from(["temperature", "score", "mask"]))
+    def an_observer_of_q_changes_another_input(self, name):
+        value = {"temperature": 0.7, "score": "additive", "mask": None}[name]
+
+        def observer(change, w=self.w):
+            if w.mask is None or w.mask.shape == (len(w.Q), len(w.K)):
+                setattr(w, name, value)
+
+        self.w.observe(observer, names="Q")
+        self.observers.append(observer)
+
+    @rule()
+    def remove_the_observers(self):
+        for observer in self.observers:
+            self.w.unobserve(observer, names="Q")
+        self.observers.clear()
+
+    @rule(rows=st.lists(st.integers(0, 2), min_size=1, max_size=2), t=st.floats(0.1, 10))
+    def a_thread_sets_temperature_during_view_edits(self, rows, t):
+        w = self.w
+        failures: list[BaseException] = []
+
+        def python_side():
+            try:
+                for i in range(20):
+                    w.temperature = t * (1 + i % 2)
+            except BaseException as exc:  # noqa: BLE001 - any failure fails the test
+                failures.append(exc)
+
+        thread = threading.Thread(target=python_side)
+        thread.start()
+        for i in rows:
+            Q = w.Q.copy()
+            Q[i % len(Q)] += 0.25
+            self.edit_id += 1
+            w.set_state({"Q": wire(Q), "edit_id": self.edit_id})
+            assert w.result_id == self.edit_id
+        thread.join()
+        assert not failures, failures
 
     @invariant()
     def results_equal_the_engine(self):

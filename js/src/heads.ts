@@ -110,16 +110,20 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
   ];
 
   let painted = "";
+  let decodeError = "";
   function paint(): void {
     const w = model.get("weights");
     if (w !== headsOf) {
       headsOf = w;
       const d = decodeHeads(w);
       heads = typeof d === "string" ? null : d;
-      setText(error, typeof d === "string" ? d : "");
-      error.hidden = typeof d !== "string";
+      decodeError = typeof d === "string" ? d : "";
       painted = multiplesKey = "";
     }
+    // a weights tensor that cannot be read, else the kernel's word on a refused selection
+    const message = decodeError || String(model.get("error") ?? "");
+    setText(error, message);
+    error.hidden = message === "";
     if (!heads) return;
     const { L, H, M, N } = heads;
     const layer = clamp(model.get("layer"), L);
@@ -174,7 +178,7 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
     for (const b of multiples.children) b.setAttribute("aria-pressed", String(b.getAttribute("data-head") === String(head)));
   }
 
-  const names = ["weights", "layer", "head", "query_tokens", "key_tokens"];
+  const names = ["weights", "layer", "head", "query_tokens", "key_tokens", "error"];
   const onChange = () => paint();
   for (const n of names) model.on(`change:${n}`, onChange);
   paint();

@@ -99,7 +99,8 @@ export function createLocalModel(state: Record<string, unknown>): AnyModel {
   };
   /** The results shown (decoded), for row-only recomputes. */
   let results: Results | null = null;
-  if (!st.weights || !st.scores || !st.output) {
+  // (an AttentionHeads state carries weights only: there is nothing to compute)
+  if (st._kind !== "heads" && (!st.weights || !st.scores || !st.output)) {
     try {
       results = compute(inputsOf(st));
       Object.assign(st, {

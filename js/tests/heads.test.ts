@@ -132,3 +132,19 @@ describe("AttentionHeads view: numbers table", () => {
     expect(decodeHeads({ ...(state.weights as object), shape: [1, 2, 2, 4] })).toMatch(/do not match/);
   });
 });
+
+describe("AttentionHeads view: the kernel's error", () => {
+  it("shows a refused selection's message as text, and hides it when cleared", () => {
+    const { state } = headsState(1, 2, 3, 3);
+    const { model, root } = mountHeadsLocal(state);
+    const error = root.querySelector('[data-role="error"]') as HTMLElement;
+    expect(error.textContent).toBe("");
+    expect(error.hidden).toBe(true);
+    model.set("error", `a view cannot set weights: ${HOSTILE}`);
+    expect(error.hidden).toBe(false);
+    expect(error.textContent).toBe(`a view cannot set weights: ${HOSTILE}`);
+    expect(error.querySelector("img")).toBeNull();
+    model.set("error", "");
+    expect(error.hidden).toBe(true);
+  });
+});
