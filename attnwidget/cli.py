@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import pathlib
 import sys
 from collections.abc import Sequence
@@ -58,11 +59,11 @@ def _cmd_table(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .widget import AttentionWidget
 
+    out = _check_out(args.out)
     sys.stdout.write(weights_table())
-    out = pathlib.Path(args.out)
-    AttentionWidget().to_html(out, title="attnwidget: the cat sat on the mat")
-    size = out.stat().st_size
-    sys.stdout.write(
+    page = AttentionWidget().to_html(title="attnwidget: the cat sat on the mat")
+    size = _write_page(out, page)
+    _say(
         f"\nwrote {out.resolve()} ({size / 1024:.0f} KB): an offline, interactive page; "
         "open it in a browser\n"
     )
@@ -70,47 +71,28 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from ._npz import read_npz
     from .widget import AttentionWidget
 
-    src = pathlib.Path(args.arrays)
-    if not src.is_file():
-        raise CliError(f"arrays file not found: {src}")
-    try:
-        data = np.load(src, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise CliError(f"{src} is not a .npz file written by numpy.savez: {exc}") from None
-    if not hasattr(data, "files"):
-        raise CliError(f"{src} holds one array; write several with numpy.savez(queries=..., ...)")
-    names = set(data.files)
-    unknown = sorted(names - set(_NPZ_NAMES))
-    if unknown:
-        raise CliError(
-            f"{src}: unexpected array(s) {', '.join(unknown)}; expected {', '.join(_NPZ_NAMES)}"
-        )
-    missing = [n for n in ("queries", "keys") if n not in names]
-    if missing:
-        raise CliError(f"{src}: missing array(s) {', '.join(missing)} (see --help)")
-    kwargs: dict = {}
-    for name in ("query_tokens", "key_tokens"):
-        if name in names:
-            tokens = data[name]
-            if tokens.ndim != 1 or tokens.dtype.kind not in "US":
-                raise CliError(f"{src}: {name} must be a 1-D array of strings")
-            kwargs[name] = [str(t) for t in tokens]
+    if args.title is not None:
+        _check_text(args.title, "--title")
+    out = _check_out(args.out)
+    src = args.arrays
+    arrays = read_npz(src)
     try:
         w = AttentionWidget(
-            data["queries"],
-            data["keys"],
-            data["values"] if "values" in names else None,
+            arrays.queries,
+            arrays.keys,
+            arrays.values,
             score=args.score,
             temperature=args.temperature,
-            **kwargs,
+            query_tokens=arrays.query_tokens,
+            key_tokens=arrays.key_tokens,
         )
     except ValueError as exc:
         raise CliError(f"{src}: {exc}") from None
-    out = pathlib.Path(args.out)
-    w.to_html(out, title=args.title)
-    sys.stdout.write(f"wrote {out.resolve()} ({out.stat().st_size / 1024:.0f} KB)\n")
+    size = _write_page(out, w.to_html(title=args.title))
+    _say(f"wrote {out.resolve()} ({size / 1024:.0f} KB)\n")
     return 0
 
 
@@ -118,7 +100,53 @@ class CliError(Exception):
     """A problem with the command line's input: printed without a traceback."""
 
 
-_NPZ_NAMES = ("queries", "keys", "values", "query_tokens", "key_tokens")
+def _check_text(value: str, option: str) -> None:
+    """Refuse text that cannot be written as UTF-8 (argv bytes that were not UTF-8 arrive as
+    lone surrogates, by Python's surrogateescape)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(value[exc.start])
+        detail = (
+            f"byte 0x{code - 0xDC00:02x} at position {exc.start} is not UTF-8"
+            if 0xDC80 <= code <= 0xDCFF
+            else f"lone surrogate U+{code:04X} at position {exc.start}"
+        )
+        raise CliError(f"{option} is not valid text ({detail}); pass it as UTF-8 text") from None
+
+
+def _check_out(path: str) -> pathlib.Path:
+    """The page to write, refused before any work when it cannot be written."""
+    out = pathlib.Path(path)
+    if out.is_dir():
+        raise CliError(
+            f"--out {path}: is a folder; name a file in it, e.g. "
+            f"{os.path.join(path, 'attention.html')}"
+        )
+    folder = out.parent
+    if not folder.exists():
+        raise CliError(f"--out {path}: folder {folder} does not exist; create it first")
+    if not folder.is_dir():
+        raise CliError(f"--out {path}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise CliError(f"--out {path}: cannot write there (permission denied); choose another path")
+    return out
+
+
+def _write_page(out: pathlib.Path, page: str) -> int:
+    """Write the page as UTF-8; returns its size in bytes."""
+    data = page.encode("utf-8")
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise CliError(f"--out {out}: cannot write ({exc.strerror or exc})") from None
+    return len(data)
+
+
+def _say(text: str) -> None:
+    """Write to stdout; characters it cannot encode (a path's undecodable bytes) escaped."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -143,7 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Write an offline, interactive HTML page from a .npz file made with "
             "numpy.savez(path, queries=Q, keys=K[, values=V, query_tokens=[...], "
-            "key_tokens=[...]]). queries is (M, d_q), keys (N, d_k), values (N, d_v)."
+            "key_tokens=[...]]). queries is (M, d_q), keys (N, d_k), values (N, d_v); "
+            "tokens are 1-D arrays of str (bytes are decoded as UTF-8). Object arrays are "
+            "refused, never unpickled. Errors are one line on stderr, exit status 2."
         ),
     )
     p_export.add_argument("arrays", help=".npz file with queries, keys and optional values/tokens")
@@ -161,13 +191,52 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success.
+
+    Raises
+    ------
+    SystemExit
+        With status 2 on any failure, after one line on stderr
+        (``attnwidget: error: <what, and what to do>``); argparse's usage errors also exit 2.
+        With ``ATTNWIDGET_TRACEBACK=1`` in the environment, unexpected errors propagate.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        return _cmd_table(args)
+    command = _cmd_table if args.command is None else args.func
     try:
-        return int(args.func(args))
+        return int(command(args))
     except CliError as exc:
-        parser.exit(2, f"{parser.prog} {args.command}: error: {exc}\n")
-    return 1
+        message = str(exc)
+    except BrokenPipeError:
+        _silence_stdout()
+        message = "the output was closed before it was all written (broken pipe)"
+    except (ValueError, OSError) as exc:
+        message = str(exc) or type(exc).__name__
+    except Exception as exc:
+        if os.environ.get("ATTNWIDGET_TRACEBACK"):
+            raise
+        message = (
+            f"unexpected {type(exc).__name__}: {exc} "
+            "(rerun with ATTNWIDGET_TRACEBACK=1 to see where)"
+        )
+    parser.exit(2, f"attnwidget: error: {' '.join(message.split())}\n")
+    return 2  # not reached: parser.exit raises SystemExit
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
