@@ -1,22 +1,45 @@
-"""Matplotlib figures of a widget: for papers, PDFs and readers without JavaScript."""
+"""Matplotlib figures of a widget: for papers, PDFs and readers without JavaScript.
+
+Every figure does bounded work, whatever the size of the widget: beyond :data:`MAX_CELLS`
+queries or keys the heatmap shows max-pooled blocks, beyond :data:`MAX_LABELS` keys the bars
+show the top keys by weight, beyond :data:`MAX_HEADS` heads the small multiples show a window
+around the selected head; each time a caption says what is shown. Tokens are drawn as literal,
+visible text (:func:`attnwidget._text.display_text`): never as mathtext, control characters
+escaped.
+"""
 
 from __future__ import annotations
 
 import io
 import pathlib
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from ._text import display_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.image import AxesImage
+    from matplotlib.text import Text
 
     from .heads import AttentionHeads
     from .widget import AttentionWidget
 
-__all__ = ["FORMULAS", "plot", "plot_heads", "save_figure", "png_bytes"]
+__all__ = [
+    "FORMULAS",
+    "MAX_CELLS",
+    "MAX_HEAD_CELLS",
+    "MAX_HEADS",
+    "MAX_LABELS",
+    "max_pool",
+    "plot",
+    "plot_heads",
+    "save_figure",
+    "png_bytes",
+]
 
 FORMULAS: dict[str, str] = {
     "dot": r"$\mathrm{score}(q, k_i) = q^\top k_i$",
@@ -27,36 +50,120 @@ FORMULAS: dict[str, str] = {
 }
 """Each score function's formula, in matplotlib mathtext."""
 
+MAX_LABELS = 40
+"""Most token labels on an axis, and most key bars: beyond, the top keys by weight."""
+MAX_CELLS = 400
+"""Most heatmap cells (and output bars) per axis: beyond, max-pooled blocks (or min-max bins)."""
+MAX_HEAD_CELLS = 128
+"""Most cells per axis of one head in :func:`plot_heads` (max-pooled beyond)."""
+MAX_HEADS = 12
+"""Most heads :func:`plot_heads` draws: a window around the selected head beyond."""
+
 _LABEL_MAX = 24
+_CAPTION_SIZE = 8
 
 
 def _label(token: str) -> str:
-    return token if len(token) <= _LABEL_MAX else token[: _LABEL_MAX - 1] + "…"
+    text = display_text(token)
+    return text if len(text) <= _LABEL_MAX else text[: _LABEL_MAX - 1] + "…"
+
+
+def _literal(text: Text) -> Text:
+    """Drawn as typed: never parsed as mathtext or TeX (``$`` in a token stays ``$``)."""
+    text.set_parse_math(False)
+    text.set_usetex(False)
+    return text
 
 
 def _literal_labels(ax: Axes, axis: str, ticks: Sequence[float], labels: Sequence[str]) -> None:
-    """Tick labels shown as typed: never parsed as mathtext (``$`` in a token stays ``$``)."""
+    """Token tick labels, visible and literal (labels are passed through :func:`_label`)."""
     getattr(ax, f"set_{axis}ticks")(list(ticks), labels=[_label(t) for t in labels])
     for text in getattr(ax, f"get_{axis}ticklabels")():
-        text.set_parse_math(False)
+        _literal(text)
+
+
+def max_pool(a: np.ndarray, rows: int, cols: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """The maximum of each block of ``a``, with blocks so large that at most rows x cols remain.
+
+    Parameters
+    ----------
+    a : ndarray, shape (M, N)
+    rows, cols : int
+        The most blocks along each axis.
+
+    Returns
+    -------
+    pooled : ndarray, shape (ceil(M / bm), ceil(N / bn))
+        ``a`` itself when it already fits (no copy); the last block of an axis may be shorter.
+    block : (int, int)
+        The block size ``(bm, bn) = (ceil(M / rows), ceil(N / cols))``.
+    """
+    m, n = a.shape
+    bm, bn = -(-m // rows), -(-n // cols)
+    if bn > 1:  # (along each row first: one contiguous pass over a)
+        a = np.maximum.reduceat(a, np.arange(0, n, bn), axis=1)
+    if bm > 1:
+        a = np.maximum.reduceat(a, np.arange(0, m, bm), axis=0)
+    return a, (bm, bn)
+
+
+def _show_pooled(ax: Axes, w: np.ndarray, cells: int, **kwargs: Any) -> tuple[AxesImage, str]:
+    """``imshow`` of ``w`` max-pooled to at most ``cells`` blocks per axis, in the coordinates
+    of w's own indices. Returns the image and a caption ("" when nothing was pooled)."""
+    m, n = w.shape
+    shown, (bm, bn) = max_pool(w, cells, cells)
+    if (bm, bn) == (1, 1):
+        return ax.imshow(w, **kwargs), ""
+    r, c = shown.shape
+    extent = (-0.5, c * bn - 0.5, r * bm - 0.5, -0.5)
+    image = ax.imshow(shown, extent=extent, interpolation="nearest", **kwargs)
+    ax.set_xlim(-0.5, n - 0.5)  # (the last blocks may be shorter)
+    ax.set_ylim(m - 0.5, -0.5)
+    return image, f"showing {r:,} × {c:,} blocks of {m:,} × {n:,} (max of each {bm:,} × {bn:,})"
+
+
+def _bars(
+    ax: Axes, x: np.ndarray, top: np.ndarray, bottom: Any = 0.0, *, width: float = 0.8, **kw: Any
+) -> None:
+    """Bars as ONE artist (``ax.bar`` makes a Rectangle per bar): the same look, less work."""
+    x = np.asarray(x, dtype=np.float64)
+    top = np.asarray(top, dtype=np.float64)
+    low = np.broadcast_to(np.asarray(bottom, dtype=np.float64), top.shape)
+    left, right = x - width / 2, x + width / 2
+    corners = [(left, low), (left, top), (right, top), (right, low)]
+    verts = np.stack([np.stack(c, axis=-1) for c in corners], axis=1)
+    from matplotlib.collections import PolyCollection
+
+    bars = PolyCollection(verts, edgecolors="none", **kw)
+    bars.sticky_edges.y.append(0.0)
+    ax.add_collection(bars)
+    ax.update_datalim(np.concatenate([verts.reshape(-1, 2), [[left[0], 0.0]]]))
+    ax.autoscale_view()
 
 
 def heatmap(widget: AttentionWidget, ax: Axes) -> Axes:
-    """Draw the weights heatmap (queries x keys) with tokens and the formula as title."""
+    """Draw the weights heatmap (queries x keys) with tokens and the formula as title.
+
+    Beyond :data:`MAX_CELLS` queries or keys the weights are max-pooled into blocks (so a
+    sharp peak stays visible) and the x label says so.
+    """
     w = widget.weights
-    image = ax.imshow(w, cmap="viridis", vmin=0.0, vmax=max(float(w.max()), 1e-12), aspect="auto")
+    top = float(w.max())
+    image, caption = _show_pooled(
+        ax, w, MAX_CELLS, cmap="viridis", vmin=0.0, vmax=max(top, 1e-12), aspect="auto"
+    )
     m, n = w.shape
-    if n <= 40:
+    if n <= MAX_LABELS:
         _literal_labels(ax, "x", range(n), widget.key_tokens)
         ax.tick_params(axis="x", labelrotation=45)
-    if m <= 40:
+    if m <= MAX_LABELS:
         _literal_labels(ax, "y", range(m), widget.query_tokens)
     if m * n <= 144:
         for i in range(m):
             for j in range(n):
-                colour = "black" if w[i, j] > 0.6 * w.max() else "white"
+                colour = "black" if w[i, j] > 0.6 * top else "white"
                 ax.text(j, i, f"{w[i, j]:.2f}", ha="center", va="center", fontsize=8, color=colour)
-    ax.set_xlabel("keys")
+    ax.set_xlabel(f"keys\n{caption}" if caption else "keys")
     ax.set_ylabel("queries")
     t = widget.temperature
     suffix = "" if t == 1.0 else f"   (temperature {t:g})"
@@ -66,36 +173,86 @@ def heatmap(widget: AttentionWidget, ax: Axes) -> Axes:
 
 
 def steps(widget: AttentionWidget, axes: Sequence[Axes]) -> None:
-    """The selected query's three steps: scores, softmax weights, weighted sum."""
+    """The selected query's three steps: scores, softmax weights, weighted sum.
+
+    Beyond :data:`MAX_LABELS` keys, the scores and weights of the top keys by weight are shown
+    (in key order) and a caption says how many keys were left out and the weight they hold.
+    """
     i = widget.selected_query
     keys = widget.key_tokens
-    x = np.arange(len(keys))
+    n = len(keys)
     s_ax, w_ax, o_ax = axes
-    s_ax.bar(x, widget.scores[i], color="#6c8ebf")
+    scores, weights = widget.scores[i], widget.weights[i]
+    if n <= MAX_LABELS:
+        x = np.arange(n)
+        s_ax.bar(x, scores, color="#6c8ebf")
+        w_ax.bar(x, weights, color="#3b7a57")
+    else:
+        shown = np.sort(np.argpartition(weights, n - MAX_LABELS)[n - MAX_LABELS :])
+        x = np.arange(len(shown))
+        _bars(s_ax, x, scores[shown], facecolors="#6c8ebf")
+        _bars(w_ax, x, weights[shown], facecolors="#3b7a57")
+        rest = max(float(weights.sum() - weights[shown].sum()), 0.0)
+        w_ax.set_xlabel(
+            f"the top {len(shown)} of {n:,} keys by weight, in key order (index: token);\n"
+            f"the other {n - len(shown):,} keys hold {rest:.3g} of the weight",
+            fontsize=_CAPTION_SIZE,
+        )
     s_ax.axhline(0, color="grey", lw=0.8)
     s_ax.set_title("1  score", loc="left", fontsize=10)
-    w_ax.bar(x, widget.weights[i], color="#3b7a57")
-    w_ax.set_ylim(0, 1)
+    if n <= MAX_LABELS:
+        w_ax.set_ylim(0, 1)
+    else:  # (so that weights of 1e-5 stay visible: the scale starts at 0 all the same)
+        w_ax.set_ylim(0, max(float(weights[shown].max()) * 1.05, 1e-12))
     w_ax.set_title("2  softmax weights", loc="left", fontsize=10)
-    for ax in (s_ax, w_ax):
-        if len(keys) <= 40:
+    if n <= MAX_LABELS:
+        for ax in (s_ax, w_ax):
             _literal_labels(ax, "x", x, keys)
             ax.tick_params(axis="x", labelrotation=45, labelsize=8)
-        else:
-            ax.set_xticks([])
-    out = widget.output[i]
-    o_ax.bar(np.arange(len(out)), out, color="#b5651d")
-    o_ax.axhline(0, color="grey", lw=0.8)
-    o_ax.set_xticks(np.arange(len(out)) if len(out) <= 32 else [])
-    o_ax.set_xlabel("output dimension", fontsize=8)
+    else:  # the labels once, under the weights (the scores' bars are the same keys)
+        _literal_labels(w_ax, "x", x, [f"{j}: {keys[j]}" for j in shown])
+        w_ax.tick_params(axis="x", labelrotation=45, labelsize=7)
+        for text in w_ax.get_xticklabels():
+            text.set(ha="right", rotation_mode="anchor")
+        s_ax.set_xticks(x)
+        s_ax.tick_params(axis="x", labelbottom=False)
+        s_ax.set_xlim(w_ax.get_xlim())
+    _output_bars(o_ax, widget.output[i])
     title = o_ax.set_title(
         f"3  weighted sum: output of {_label(widget.query_tokens[i])}", loc="left", fontsize=10
     )
-    title.set_parse_math(False)
+    _literal(title)
+
+
+def _output_bars(ax: Axes, out: np.ndarray) -> None:
+    """The weighted sum, a bar per dimension; beyond MAX_CELLS, a bar per bin (min to max)."""
+    d = len(out)
+    label = "output dimension"
+    if d <= MAX_LABELS:
+        ax.bar(np.arange(d), out, color="#b5651d")
+    elif d <= MAX_CELLS:
+        _bars(ax, np.arange(d), out, facecolors="#b5651d")
+    else:
+        size = -(-d // MAX_CELLS)
+        starts = np.arange(0, d, size)
+        low = np.minimum(np.minimum.reduceat(out, starts), 0.0)
+        high = np.maximum(np.maximum.reduceat(out, starts), 0.0)
+        centres = (starts + np.minimum(starts + size, d) - 1) / 2
+        _bars(ax, centres, high, low, width=0.8 * size, facecolors="#b5651d")
+        label += (
+            f"\nshowing {len(starts):,} bars of {d:,} dimensions\n"
+            f"(each from the min to the max of {size:,})"
+        )
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_xticks(np.arange(d) if d <= 32 else [])
+    ax.set_xlabel(label, fontsize=8)
 
 
 def plot(widget: AttentionWidget, ax: Axes | None = None) -> Figure:
     """A figure of the widget's current state.
+
+    The work is bounded at every size the widget accepts: large weights are max-pooled, the
+    bars show the top keys by weight, and a caption says so (see the module's docstring).
 
     Parameters
     ----------
@@ -115,15 +272,29 @@ def plot(widget: AttentionWidget, ax: Axes | None = None) -> Figure:
     from matplotlib.figure import Figure
 
     m, n = widget.weights.shape
-    fig = Figure(figsize=(11, max(3.8, min(8.0, 1.2 + 0.35 * m))), layout="constrained")
+    height = max(3.8, min(8.0, 1.2 + 0.35 * m))
+    if n > MAX_LABELS:  # room for the top keys' labels and the captions
+        height = max(height, 6.5)
+    fig = Figure(figsize=(11, height), layout="constrained")
     grid = fig.add_gridspec(3, 2, width_ratios=[1.25, 1])
     heatmap(widget, fig.add_subplot(grid[:, 0]))
     steps(widget, [fig.add_subplot(grid[r, 1]) for r in range(3)])
     return fig
 
 
+def _head_window(count: int, selected: int) -> range:
+    """At most MAX_HEADS heads, the selected one among them (centred where it can be)."""
+    if count <= MAX_HEADS:
+        return range(count)
+    start = min(max(selected - MAX_HEADS // 2, 0), count - MAX_HEADS)
+    return range(start, start + MAX_HEADS)
+
+
 def plot_heads(heads: AttentionHeads) -> Figure:
-    """Small multiples of every head of the selected layer; the selected head is framed.
+    """Small multiples of the heads of the selected layer; the selected head is framed.
+
+    At most :data:`MAX_HEADS` heads (a window around the selected one) of at most
+    :data:`MAX_HEAD_CELLS` max-pooled blocks per axis; the figure's x label says when so.
 
     Parameters
     ----------
@@ -136,32 +307,43 @@ def plot_heads(heads: AttentionHeads) -> Figure:
     from matplotlib.figure import Figure
 
     layer = heads.weights[heads.layer]
-    count = layer.shape[0]
-    cols = min(count, 6)
-    rows = -(-count // cols)
+    count, m, n = layer.shape
+    window = _head_window(count, heads.head)
+    cols = min(len(window), 6)
+    rows = -(-len(window) // cols)
     fig = Figure(figsize=(2.2 * cols + 0.6, 2.3 * rows + 0.6), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False)
-    n = layer.shape[-1]
-    for h, ax in enumerate(axes.flat):
-        if h >= count:
+    caption = ""
+    for k, ax in enumerate(axes.flat):
+        if k >= len(window):
             ax.set_axis_off()
             continue
-        ax.imshow(layer[h], cmap="viridis", vmin=0.0, vmax=1.0)
+        h = window[k]
+        _, caption = _show_pooled(ax, layer[h], MAX_HEAD_CELLS, cmap="viridis", vmin=0, vmax=1)
         ax.set_title(f"head {h}", fontsize=9, fontweight="bold" if h == heads.head else None)
         if h == heads.head:
             for spine in ax.spines.values():
                 spine.set(color="#d62728", linewidth=2.5)
-        if n <= 16 and h % cols == 0:
-            _literal_labels(ax, "y", range(layer.shape[1]), heads.query_tokens)
+        if n <= 16 and k % cols == 0:
+            _literal_labels(ax, "y", range(m), heads.query_tokens)
             ax.tick_params(labelsize=7)
         else:
             ax.set_yticks([])
-        if n <= 16 and h >= count - cols:
+        if n <= 16 and k >= len(window) - cols:
             _literal_labels(ax, "x", range(n), heads.key_tokens)
             ax.tick_params(axis="x", labelrotation=90, labelsize=7)
         else:
             ax.set_xticks([])
     fig.suptitle(f"layer {heads.layer}: attention weights of every head", fontsize=11)
+    notes = []
+    if len(window) < count:
+        notes.append(
+            f"heads {window.start}–{window.stop - 1} of {count:,} (around the selected head)"
+        )
+    if caption:
+        notes.append(f"each head: {caption}")
+    if notes:
+        fig.supxlabel("; ".join(notes), fontsize=_CAPTION_SIZE)
     return fig
 
 
