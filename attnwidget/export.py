@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from ipywidgets.widgets.widget import _remove_buffers
 
+from ._text import check_text
+
 if TYPE_CHECKING:
     from .widget import AttentionWidget
 
@@ -118,9 +120,19 @@ CSP = (
 
 
 def _json_for_html(value: Any) -> str:
-    """JSON that is safe inside a ``<script type="application/json">`` block."""
+    """JSON that is safe inside a ``<script type="application/json">`` block.
+
+    ``<``, ``>`` and ``&`` are escaped (no ``</script>`` or ``<!--`` can end or change the
+    block), and so are U+2028, U+2029 and any lone surrogate (which UTF-8 cannot carry).
+    """
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    for char in ("<", ">", "&", "\u2028", "\u2029"):
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = "".join(f"\\u{ord(c):04x}" if "\ud800" <= c <= "\udfff" else c for c in text)
+    return text
 
 
 def page_state(widget: AttentionWidget) -> dict[str, Any]:
@@ -170,9 +182,18 @@ def to_html(
     -------
     str
         The HTML text.
+
+    Raises
+    ------
+    TypeError
+        If ``title`` is not a string.
+    ValueError
+        If ``title`` holds a lone surrogate (not valid Unicode text).
     """
-    if title is not None and not isinstance(title, str):
-        raise TypeError(f"title must be a string, got {type(title).__name__}")
+    if title is not None:
+        if not isinstance(title, str):
+            raise TypeError(f"title must be a string, got {type(title).__name__}")
+        check_text(title, "title")
     bundle = _read_static("widget.js")
     css = _read_static("widget.css")
     digest = base64.b64encode(hashlib.sha256(_LOADER.encode()).digest()).decode()

@@ -169,3 +169,41 @@ def test_cli_help_and_bad_arguments_in_a_real_process():
         [*run, "export", "x.npz", "--out", "y", "--score", "cos"], capture_output=True, text=True
     )
     assert bad_score.returncode == 2 and "invalid choice" in bad_score.stderr
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["</script>", "</SCRIPT >", "<!--", "<!--<script>", "<script>", "\u2028", "\u2029", "]]>"],
+)
+def test_no_token_or_title_breaks_out_of_the_embedded_state(hostile, tmp_path):
+    """An HTML parser ends a script block at ``</script`` and changes state at ``<!--`` (then
+    ``<script``); JSON once could not hold U+2028/U+2029 raw. None reaches the page raw."""
+    tokens = [hostile, f"a{hostile}b", hostile * 3]
+    w = AttentionWidget(np.eye(3), np.eye(3), query_tokens=tokens, key_tokens=tokens)
+    page = w.to_html(tmp_path / "p.html", title=hostile)
+    assert len(re.findall(r"<script\b", page, re.I)) == 3
+    assert len(re.findall(r"</script\b", page, re.I)) == 3
+    assert "<!--" not in page
+    for block in ("attnwidget-state", "attnwidget-bundle"):
+        raw = re.search(rf'id="{block}">(.*?)</script>', page, re.S).group(1)
+        assert not set(raw) & {"<", ">", "\u2028", "\u2029"}
+    state = embedded(page, "attnwidget-state")["state"]
+    assert state["query_tokens"] == state["key_tokens"] == tokens
+    assert (tmp_path / "p.html").read_text(encoding="utf-8") == page
+
+
+def test_a_title_with_a_lone_surrogate_is_refused_naming_it(tmp_path):
+    with pytest.raises(ValueError, match=r"title .*lone surrogate U\+D800 at index 1"):
+        AttentionWidget().to_html(tmp_path / "p.html", title="a\ud800")
+    assert not (tmp_path / "p.html").exists()
+    page = AttentionWidget().to_html(title="x\U0001f642\u200f")  # a valid astral char, RLM
+    assert "<title>x\U0001f642\u200f</title>" in page
+
+
+def test_embedded_json_escapes_lone_surrogates():
+    """Were a lone surrogate to reach the state, the page still encodes as UTF-8."""
+    from attnwidget.export import _json_for_html
+
+    text = _json_for_html({"t": ["a\ud800", "\udfff<"]})
+    text.encode("utf-8")
+    assert json.loads(text) == {"t": ["a\ud800", "\udfff<"]}
