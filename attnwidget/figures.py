@@ -2,10 +2,10 @@
 
 Every figure does bounded work, whatever the size of the widget: beyond :data:`MAX_CELLS`
 queries or keys the heatmap shows max-pooled blocks, beyond :data:`MAX_LABELS` keys the bars
-show the top keys by weight, beyond :data:`MAX_HEADS` heads the small multiples show a window
-around the selected head; each time a caption says what is shown. Tokens are drawn as literal,
-visible text (:func:`attnwidget._text.display_text`): never as mathtext, control characters
-escaped.
+show the :data:`TOP_KEYS` keys of most weight, beyond :data:`MAX_HEADS` heads the small
+multiples show a window around the selected head; each time a caption says what is shown.
+Tokens are drawn as literal, visible text (:func:`attnwidget._text.display_text`): never as
+mathtext, control characters escaped.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ __all__ = [
     "MAX_HEAD_CELLS",
     "MAX_HEADS",
     "MAX_LABELS",
+    "TOP_KEYS",
     "max_pool",
     "plot",
     "plot_heads",
@@ -51,7 +52,9 @@ FORMULAS: dict[str, str] = {
 """Each score function's formula, in matplotlib mathtext."""
 
 MAX_LABELS = 40
-"""Most token labels on an axis, and most key bars: beyond, the top keys by weight."""
+"""Most token labels on an axis (all of them up to this many tokens)."""
+TOP_KEYS = 20
+"""Beyond MAX_LABELS keys, the bars show this many: the keys of most weight, labelled."""
 MAX_CELLS = 400
 """Most heatmap cells (and output bars) per axis: beyond, max-pooled blocks (or min-max bins)."""
 MAX_HEAD_CELLS = 128
@@ -175,8 +178,9 @@ def heatmap(widget: AttentionWidget, ax: Axes) -> Axes:
 def steps(widget: AttentionWidget, axes: Sequence[Axes]) -> None:
     """The selected query's three steps: scores, softmax weights, weighted sum.
 
-    Beyond :data:`MAX_LABELS` keys, the scores and weights of the top keys by weight are shown
-    (in key order) and a caption says how many keys were left out and the weight they hold.
+    Beyond :data:`MAX_LABELS` keys, the scores and weights of the :data:`TOP_KEYS` keys of
+    most weight are shown (in key order) and a caption says how many keys were left out and
+    the weight they hold.
     """
     i = widget.selected_query
     keys = widget.key_tokens
@@ -188,7 +192,7 @@ def steps(widget: AttentionWidget, axes: Sequence[Axes]) -> None:
         s_ax.bar(x, scores, color="#6c8ebf")
         w_ax.bar(x, weights, color="#3b7a57")
     else:
-        shown = np.sort(np.argpartition(weights, n - MAX_LABELS)[n - MAX_LABELS :])
+        shown = np.sort(np.argpartition(weights, n - TOP_KEYS)[n - TOP_KEYS :])
         x = np.arange(len(shown))
         _bars(s_ax, x, scores[shown], facecolors="#6c8ebf")
         _bars(w_ax, x, weights[shown], facecolors="#3b7a57")
@@ -274,7 +278,7 @@ def plot(widget: AttentionWidget, ax: Axes | None = None) -> Figure:
     m, n = widget.weights.shape
     height = max(3.8, min(8.0, 1.2 + 0.35 * m))
     if n > MAX_LABELS:  # room for the top keys' labels and the captions
-        height = max(height, 6.5)
+        height = max(height, 5.5)
     fig = Figure(figsize=(11, height), layout="constrained")
     grid = fig.add_gridspec(3, 2, width_ratios=[1.25, 1])
     heatmap(widget, fig.add_subplot(grid[:, 0]))

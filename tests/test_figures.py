@@ -3,7 +3,7 @@
 No wall time is asserted here (speed targets are benchmarks: ``make bench``, section
 ``figures``). The figures at the size limits are checked for what makes their work bounded:
 the heatmap's image is at most MAX_CELLS x MAX_CELLS, bars are one artist with at most
-MAX_LABELS bars, tick labels at most MAX_LABELS, at most MAX_HEADS heads, and a caption says
+TOP_KEYS bars, tick labels at most MAX_LABELS, at most MAX_HEADS heads, and a caption says
 what was left out.
 """
 
@@ -28,6 +28,7 @@ from attnwidget.figures import (
     MAX_HEAD_CELLS,
     MAX_HEADS,
     MAX_LABELS,
+    TOP_KEYS,
     max_pool,
     plot_heads,
     png_bytes,
@@ -95,9 +96,9 @@ def check_bounded(fig, m: int, n: int, d_v: int) -> None:
                 assert len(c.get_paths()) <= MAX_CELLS
     if n > MAX_LABELS:
         (bars,) = w_ax.collections
-        assert len(bars.get_paths()) == MAX_LABELS
-        assert f"the top {MAX_LABELS} of {n:,} keys by weight" in w_ax.get_xlabel()
-        assert f"the other {n - MAX_LABELS:,} keys hold" in w_ax.get_xlabel()
+        assert len(bars.get_paths()) == TOP_KEYS
+        assert f"the top {TOP_KEYS} of {n:,} keys by weight" in w_ax.get_xlabel()
+        assert f"the other {n - TOP_KEYS:,} keys hold" in w_ax.get_xlabel()
     if d_v > MAX_CELLS:
         assert f"bars of {d_v:,} dimensions" in o_ax.get_xlabel()
     assert len(fig.findobj()) < 1500
@@ -156,7 +157,7 @@ def test_one_query_and_the_most_keys(one_query_every_key):
     assert image.shape == (1, MAX_CELLS)
     assert image[0, 3_000_001 // bn] == w.weights.max() > 0.99  # the peak stays visible
     labels = [t.get_text() for t in panels(fig)[2].get_xticklabels()]
-    assert "3000001: k3000001" in labels and len(labels) == MAX_LABELS
+    assert "3000001: k3000001" in labels and len(labels) == TOP_KEYS
     caption = fig.axes[0].get_xlabel()
     assert f"showing 1 × {MAX_CELLS} blocks of 1 × {n:,} (max of each 1 × {bn:,})" in caption
 
