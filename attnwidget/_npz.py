@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib import format as npy_format
 
+from ._text import check_text
 from .widget import MAX_PAIRS, MAX_VALUES
 
 __all__ = ["NAMES", "NpzArrays", "NpzError", "read_npz"]
@@ -261,11 +262,7 @@ def _tokens(arrays: dict[str, np.ndarray], name: str, label: str) -> list[str] |
                     f"byte {exc.start}); save tokens as str: numpy.array(tokens, dtype=str)"
                 ) from None
         try:
-            item.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise NpzError(
-                f"{label}: {name}[{i}] is not valid text (lone surrogate "
-                f"U+{ord(item[exc.start]):04X} at position {exc.start})"
-            ) from None
-        tokens.append(item)
+            tokens.append(check_text(item, f"{name}[{i}]"))
+        except ValueError as exc:
+            raise NpzError(f"{label}: {exc}") from None
     return tokens

@@ -8,6 +8,7 @@ import numpy as np
 from traitlets import List, TraitError, TraitType, Unicode
 
 from ._checks import as_bool_array, as_float_array, check_temperature, freeze, is_frozen
+from ._text import check_text
 
 __all__ = [
     "AttentionInputError",
@@ -99,11 +100,12 @@ class Tokens(List):
             items = list(value)
         except Exception as exc:  # a broken iterable: still this argument's error
             raise AttentionInputError(f"{self.name} could not be read as a list: {exc}") from None
-        for i, item in enumerate(items):
-            if not isinstance(item, str):
-                raise AttentionInputError(
-                    f"{self.name}[{i}] must be a string, got {type(item).__name__} {item!r:.80}"
-                )
+        try:
+            if not all(isinstance(item, str) for item in items) or not _utf8("".join(items)):
+                for i, item in enumerate(items):  # (only when one is bad: name it)
+                    check_text(item, f"{self.name}[{i}]")
+        except ValueError as exc:
+            raise AttentionInputError(str(exc)) from None
         return [str(item) for item in items]  # (np.str_ and other subclasses as plain str)
 
 
@@ -137,6 +139,15 @@ class Index(TraitType):
         if value < 0:
             raise AttentionInputError(f"{self.name} must be >= 0, got {value}")
         return int(value)
+
+
+def _utf8(text: str) -> bool:
+    """Whether ``text`` can be written as UTF-8 (it holds no lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _message(name: str, exc: Exception) -> str:

@@ -409,3 +409,22 @@ def test_the_widget_refuses_parameters_beyond_its_size_limit():
 def test_traitlets_errors_are_still_value_errors():
     assert issubclass(AttentionInputError, ValueError)
     assert issubclass(AttentionInputError, traitlets.TraitError)
+
+
+# --- hostile text beyond HTML: text no page or message can carry --------------------------------
+
+
+@pytest.mark.parametrize("name", ["query_tokens", "key_tokens"])
+def test_a_token_with_a_lone_surrogate_is_refused_naming_it(name):
+    w = AttentionWidget()
+    tokens = list(getattr(w, name))
+    tokens[1] = "ok\ud800"
+    before = snapshot(w)
+    with pytest.raises(ValueError, match=rf"{name}\[1\] must be valid Unicode text.*U\+D800"):
+        setattr(w, name, tokens)
+    assert_same_state(snapshot(w), before)
+    with pytest.raises(ValueError, match=rf"{name}\[1\]"):
+        AttentionWidget(**{name: tokens})
+    with pytest.raises(ValueError, match=r"tokens\[1\]"):
+        AttentionHeads(np.full((1, 1, 3, 3), 1 / 3), ["a", "b\udfff", "c"])
+    w.to_html()  # what the widget holds can always be written
