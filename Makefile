@@ -28,6 +28,7 @@ demo: setup
 
 lint: setup
 	$(PY) -m ruff check attnwidget tests benchmarks
+	$(VENV)/bin/lint-imports
 	$(NPM) run typecheck
 
 test: setup lint

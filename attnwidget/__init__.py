@@ -1,6 +1,6 @@
 """attnwidget: the attention mechanism, as a Jupyter widget you can touch."""
 
-from .engine import (
+from .core.engine import (
     CHUNK_BUDGET_BYTES,
     DEFAULT_HIDDEN,
     MAX_HIDDEN,
@@ -10,10 +10,10 @@ from .engine import (
     init_params,
     softmax,
 )
-from .examples import Example, default_example
-from .heads import AttentionHeads
-from .traits import AttentionInputError
-from .widget import AttentionWidget
+from .core.examples import Example, default_example
+from .widgets.attention import AttentionWidget
+from .widgets.heads import AttentionHeads
+from .wire.traits import AttentionInputError
 
 __version__ = "0.1.0"
 

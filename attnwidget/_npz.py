@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib import format as npy_format
 
-from ._text import check_text
-from .widget import MAX_PAIRS, MAX_VALUES
+from .core.text import check_text
+from .wire.protocol import MAX_PAIRS, MAX_VALUES
 
 __all__ = ["NAMES", "NpzArrays", "NpzError", "read_npz"]
 

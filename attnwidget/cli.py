@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .engine import SCORES, attention
-from .examples import default_example
+from .core.engine import SCORES, attention
+from .core.examples import default_example
 
 
 def weights_table(score_names: Sequence[str] = SCORES) -> str:
@@ -57,7 +57,7 @@ def _cmd_table(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .widget import AttentionWidget
+    from .widgets.attention import AttentionWidget
 
     out = _check_out(args.out)
     sys.stdout.write(weights_table())
@@ -72,7 +72,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from ._npz import read_npz
-    from .widget import AttentionWidget
+    from .widgets.attention import AttentionWidget
 
     if args.title is not None:
         _check_text(args.title, "--title")

@@ -19,33 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from ipywidgets.widgets.widget import _remove_buffers
 
-from ._text import check_text
+from .core.text import check_text
+from .wire.bundle import read_static
 
 if TYPE_CHECKING:
-    from .widget import AttentionWidget
+    from .widgets.attention import AttentionWidget
 
 __all__ = ["to_html", "page_state", "CSP"]
 
-_STATIC = pathlib.Path(__file__).parent / "static"
-
-# Synced traits the page needs (everything but anywidget's own plumbing).
-_SKIP = {
-    "_esm",
-    "_css",
-    "_dom_classes",
-    "layout",
-    "tabbable",
-    "tooltip",
-    "_anywidget_id",
-    "_model_module",
-    "_model_module_version",
-    "_model_name",
-    "_view_count",
-    "_view_module",
-    "_view_module_version",
-    "_view_name",
-    "_rows",  # the last row patch, already in scores/weights/output
-}
 
 _GZIP_FROM = 4096  # bytes: smaller buffers are not worth inflating
 
@@ -140,7 +121,7 @@ def page_state(widget: AttentionWidget) -> dict[str, Any]:
 
     Binary buffers are moved out of the state into ``buffers`` (``path`` + base64 ``data``).
     """
-    state = {k: v for k, v in widget.get_state().items() if k not in _SKIP}
+    state = {k: v for k, v in widget.get_state().items() if k in widget.protocol.on_page}
     state["_static"] = True
     state["edit_id"] = state["result_id"] = 0
     state["error"] = ""
@@ -194,8 +175,8 @@ def to_html(
         if not isinstance(title, str):
             raise TypeError(f"title must be a string, got {type(title).__name__}")
         check_text(title, "title")
-    bundle = _read_static("widget.js")
-    css = _read_static("widget.css")
+    bundle = read_static("widget.js")
+    css = read_static("widget.css")
     digest = base64.b64encode(hashlib.sha256(_LOADER.encode()).digest()).decode()
     csp = CSP.format(script_hash=f"sha256-{digest}")
     heading = title if title is not None else "Attention"
@@ -224,15 +205,6 @@ def to_html(
     if path is not None:
         pathlib.Path(path).write_text(page, encoding="utf-8")
     return page
-
-
-def _read_static(name: str) -> str:
-    file = _STATIC / name
-    if not file.is_file():
-        raise FileNotFoundError(
-            f"{file} is missing: the frontend bundle is built with `make` (npm run build in js/)"
-        )
-    return file.read_text(encoding="utf-8")
 
 
 def _css_for_html(css: str) -> str:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._text import display_text
+from .core.text import display_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from matplotlib.image import AxesImage
     from matplotlib.text import Text
 
-    from .heads import AttentionHeads
-    from .widget import AttentionWidget
+    from .widgets.attention import AttentionWidget
+    from .widgets.heads import AttentionHeads
 
 __all__ = [
     "FORMULAS",
@@ -360,11 +360,8 @@ def save_figure(widget: AttentionWidget, path: str | pathlib.Path, *, dpi: int =
     plot(widget).savefig(path, format=fmt, dpi=dpi)
 
 
-def png_bytes(widget: AttentionWidget | AttentionHeads, *, dpi: int = 72) -> bytes:
-    """The widget's figure as a small PNG (the mimebundle's fallback image)."""
-    from .heads import AttentionHeads
-
-    fig = plot_heads(widget) if isinstance(widget, AttentionHeads) else plot(widget)
+def png_bytes(fig: Figure, *, dpi: int = 72) -> bytes:
+    """A figure as a small PNG (the mimebundle's fallback image)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()

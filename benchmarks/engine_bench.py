@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from attnwidget import CHUNK_BUDGET_BYTES, AttentionWidget, attention, init_params
-from attnwidget.codec import array_to_json
+from attnwidget.wire.codec import array_to_json
 
 
 def best_time(fn: Callable[[], Any], *, repeat: int = 7, min_time: float = 0.05) -> float:

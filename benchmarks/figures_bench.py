@@ -16,8 +16,7 @@ import numpy as np
 
 from attnwidget import AttentionHeads, AttentionWidget
 from attnwidget.figures import plot, plot_heads, png_bytes
-from attnwidget.heads import MAX_WEIGHTS
-from attnwidget.widget import MAX_PAIRS
+from attnwidget.wire.protocol import MAX_PAIRS, MAX_WEIGHTS
 
 TARGET_S = 1.0
 
@@ -77,7 +76,11 @@ def _figures(obj: Any) -> dict[str, Callable[[], Any]]:
     def svg() -> None:  # what save_figure(path.svg) does, into memory
         draw(obj).savefig(io.BytesIO(), format="svg", dpi=150)
 
-    return {"png_fallback": lambda: png_bytes(obj), "plot": lambda: draw(obj), "save_svg": svg}
+    return {
+        "png_fallback": lambda: png_bytes(obj.plot()),
+        "plot": lambda: draw(obj),
+        "save_svg": svg,
+    }
 
 
 def _seconds(fn: Callable[[], Any], quick: bool) -> tuple[float, float]:

@@ -23,7 +23,7 @@ import pytest
 from numpy.lib import format as npy_format
 
 from attnwidget.cli import main
-from attnwidget.widget import MAX_PAIRS, MAX_VALUES
+from attnwidget.wire.protocol import MAX_PAIRS, MAX_VALUES
 
 RUN = [sys.executable, "-m", "attnwidget"]
 Q, K = np.ones((2, 3)), np.eye(3)
@@ -359,7 +359,7 @@ def test_bomb_is_refused_quickly_with_small_memory(bomb, tmp_path):
     script = textwrap.dedent(
         """
         import json, resource, sys, time, tracemalloc
-        import attnwidget._npz, attnwidget.widget
+        import attnwidget._npz, attnwidget.widgets.attention
         from attnwidget.cli import main
         rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         tracemalloc.start()
@@ -537,7 +537,7 @@ def _explode(*args, **kwargs):
 
 
 def test_unexpected_error_is_one_line_naming_its_type(tmp_path, monkeypatch, capsys):
-    from attnwidget.widget import AttentionWidget
+    from attnwidget import AttentionWidget
 
     _good(tmp_path / "a.npz")
     monkeypatch.setattr(AttentionWidget, "to_html", _explode)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from attnwidget import CHUNK_BUDGET_BYTES, SCORES, AttentionResult, attention, init_params, softmax
-from attnwidget import engine as engine_module
+from attnwidget.core import engine as engine_module
 
 TOL = 1e-12
 

@@ -22,7 +22,7 @@ import pytest
 from matplotlib.collections import PolyCollection
 
 from attnwidget import AttentionHeads, AttentionWidget
-from attnwidget._text import check_text, display_text
+from attnwidget.core.text import check_text, display_text
 from attnwidget.figures import (
     MAX_CELLS,
     MAX_HEAD_CELLS,
@@ -33,8 +33,7 @@ from attnwidget.figures import (
     plot_heads,
     png_bytes,
 )
-from attnwidget.heads import MAX_WEIGHTS
-from attnwidget.widget import MAX_PAIRS, MAX_VALUES
+from attnwidget.wire.protocol import MAX_PAIRS, MAX_VALUES, MAX_WEIGHTS
 
 INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 # every C0 control, DEL, separators, zero-width and bidi marks, BOM, private use, a
@@ -183,7 +182,7 @@ def test_the_most_query_key_pairs(m, n):
     fig = w.plot()
     check_bounded(fig, m, n, 2)
     assert max(fig.get_size_inches()) <= 11
-    width, height = png_size(png_bytes(w))
+    width, height = png_size(png_bytes(w.plot()))
     assert width <= 11 * 72 and height <= 8 * 72
     fig.savefig(io.BytesIO(), format="svg")
 
@@ -200,7 +199,7 @@ def test_the_widest_output_is_binned():
     assert len(bins.get_paths()) == MAX_CELLS
     assert o_ax.get_ylim()[0] <= -5.0  # the one negative value still shows
     assert f"showing {MAX_CELLS} bars of {d:,} dimensions" in o_ax.get_xlabel()
-    png_bytes(w)
+    png_bytes(w.plot())
 
 
 def test_the_most_heads():
@@ -214,7 +213,7 @@ def test_the_most_heads():
     titles = [ax.get_title() for ax in images]
     assert "head 1000000" in titles and titles[0] == "head 999994"
     assert f"heads 999994–1000005 of {count:,}" in fig.get_supxlabel()
-    assert png_size(png_bytes(h))[0] <= 14 * 72
+    assert png_size(png_bytes(h.plot()))[0] <= 14 * 72
 
 
 def test_the_largest_head():
@@ -228,7 +227,7 @@ def test_the_largest_head():
     assert image.shape == (MAX_HEAD_CELLS, MAX_HEAD_CELLS) and image.max() == 1.0
     assert "blocks of 4,096 × 8,192 (max of each 32 × 64)" in fig.get_supxlabel()
     assert not ax.get_xticklabels() and not ax.get_yticklabels()
-    png_bytes(h)
+    png_bytes(h.plot())
 
 
 # --- hostile text -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import traitlets
 
 from attnwidget import AttentionHeads, AttentionWidget
 from attnwidget.export import page_state
-from attnwidget.heads import dequantise_rows, quantise_rows
+from attnwidget.wire.codec import dequantise_rows, quantise_rows
 
 rng = np.random.default_rng(3)
 

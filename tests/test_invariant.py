@@ -22,7 +22,7 @@ from attnwidget import (
     attention,
     init_params,
 )
-from attnwidget.codec import array_from_json, array_to_json
+from attnwidget.wire.codec import array_from_json, array_to_json
 
 
 def assert_engine(w: AttentionWidget) -> None:
@@ -396,7 +396,7 @@ def test_hidden_size_has_a_limit():
 
 
 def test_the_widget_refuses_parameters_beyond_its_size_limit():
-    from attnwidget.widget import MAX_VALUES
+    from attnwidget.wire.protocol import MAX_VALUES
 
     w = AttentionWidget(score="general")
     h = MAX_VALUES // 4 + 1

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from attnwidget import AttentionWidget
-from attnwidget.codec import array_from_json, array_to_json
+from attnwidget.wire.codec import array_from_json, array_to_json
 
 RESULTS = ("scores", "weights", "output")
 

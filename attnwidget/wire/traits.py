@@ -7,8 +7,16 @@ from typing import Any
 import numpy as np
 from traitlets import List, TraitError, TraitType, Unicode
 
-from ._checks import as_bool_array, as_float_array, check_temperature, freeze, is_frozen
-from ._text import check_text
+from ..core.checks import (
+    as_bool_array,
+    as_float_array,
+    check_temperature,
+    freeze,
+    is_frozen,
+    raise_if_non_finite,
+)
+from ..core.text import check_text
+from .protocol import MAX_WEIGHTS
 
 __all__ = [
     "AttentionInputError",
@@ -17,6 +25,8 @@ __all__ = [
     "Tokens",
     "Temperature",
     "Index",
+    "Weights",
+    "check_weights",
     "validate_as",
 ]
 
@@ -139,6 +149,47 @@ class Index(TraitType):
         if value < 0:
             raise AttentionInputError(f"{self.name} must be >= 0, got {value}")
         return int(value)
+
+
+class Weights(TraitType):
+    """Attention weights (layers, heads, M, N) in [0, 1]; fewer leading axes are added."""
+
+    info_text = "attention weights of shape (layers, heads, M, N)"
+
+    def validate(self, obj: Any, value: Any) -> np.ndarray:
+        if is_frozen(value) and value.ndim == 4:
+            return value  # checked already (traitlets validates again when it stores)
+        return check_weights(value)
+
+
+def check_weights(weights: Any) -> np.ndarray:
+    """Attention weights as a read-only (layers, heads, M, N) float64 array, checked: finite,
+    in [0, 1], not empty, at most :data:`~attnwidget.wire.protocol.MAX_WEIGHTS` values."""
+    # no copy and no scan before the size is known to be acceptable (np.clip copies, below)
+    raw = as_float_array(weights, "weights", min_ndim=2, copy=False, check_finite=False)
+    w = raw
+    if w.ndim > 4:
+        raise AttentionInputError(
+            f"weights must be (layers, heads, M, N), (heads, M, N) or (M, N), got shape {w.shape}"
+        )
+    while w.ndim < 4:
+        w = w[None]
+    if 0 in w.shape:
+        raise AttentionInputError(f"weights must not be empty, got shape {w.shape}")
+    if w.size > MAX_WEIGHTS:
+        raise AttentionInputError(
+            f"weights are too large to show: shape {w.shape} has {w.size:,} values, at most "
+            f"{MAX_WEIGHTS:,} (e.g. 12 layers x 12 heads x 256 x 256 is 9.4M); pass fewer "
+            "layers or heads, or a window of tokens"
+        )
+    raise_if_non_finite(raw, "weights")  # (indices as given, before the padding)
+    if (w < 0).any() or (w > 1 + 1e-6).any():
+        bad = np.argwhere((w < 0) | (w > 1 + 1e-6))[0]
+        raise AttentionInputError(
+            f"weights must be attention weights in [0, 1], found {float(w[tuple(bad)])!r} at "
+            f"index {tuple(int(i) for i in bad)}"
+        )
+    return freeze(np.clip(w, 0.0, 1.0))
 
 
 def _utf8(text: str) -> bool:

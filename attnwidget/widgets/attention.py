@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import pathlib
-import threading
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
-import anywidget
 import numpy as np
-from traitlets import Bool, Dict, Int, TraitError, Unicode, observe, validate
+from traitlets import Bool, Dict, Int, Unicode, observe, validate
 
-from ._checks import check_params, check_score, freeze, params_fit
-from .codec import (
+from .. import export, figures
+from ..core.checks import check_score, freeze
+from ..core.engine import SCORES, AttentionResult
+from ..core.examples import default_example
+from ..wire.codec import (
     array_serialization,
     param_sets_serialization,
     params_serialization,
     row_patch_serialization,
 )
-from .engine import SCORES, AttentionResult, attention, init_params
-from .examples import default_example
-from .traits import (
+from ..wire.protocol import ATTENTION, ROW_PATCH
+from ..wire.traits import (
     AttentionInputError,
     BoolMatrix,
     Index,
@@ -31,32 +29,18 @@ from .traits import (
     Tokens,
     validate_as,
 )
-
-if TYPE_CHECKING:
-    from .heads import AttentionHeads
+from .base import WidgetBase, check_options
+from .heads import AttentionHeads
+from .paramsets import ParamSets
+from .results import Results, as_input_error, default_tokens
 
 __all__ = ["AttentionWidget"]
 
-_STATIC = pathlib.Path(__file__).parent / "static"
-
-MAX_PAIRS = 2048 * 2048
-"""Most query-key pairs a widget shows (its scores and weights cross the wire on every edit)."""
-MAX_VALUES = 2048 * 2048
-"""Most numbers in each of Q, K and V."""
-
-# The traits the results depend on, and those only the kernel may set.
-_INPUTS = ("Q", "K", "V", "score", "params", "mask", "temperature")
-_RESULTS = ("scores", "weights", "output")
-# What a view may set: the inputs it edits, the selection, the edit's id, and the DOM options
-# a frontend may own. Anything else (results, parameters, plumbing such as _esm) is refused.
-_VIEW_EDITS = frozenset(
-    {*_INPUTS, "query_tokens", "key_tokens", "selected_query", "edit_id"} - {"params"}
-) | {"layout", "tabbable", "tooltip"}
-# Assignments to these go through the widget's lock: one change at a time, from any thread.
-_LOCKED = frozenset({*_INPUTS, "query_tokens", "key_tokens", "selected_query"})
+_INPUTS = ATTENTION.inputs  # the traits the results depend on
+_RESULTS = ATTENTION.results
 
 
-class AttentionWidget(anywidget.AnyWidget):
+class AttentionWidget(WidgetBase):
     """Attention you can touch: edit queries, toggle score functions, watch the weights.
 
     The traits are the whole contract with the frontend (see ``docs/how-it-works.md``).
@@ -104,8 +88,7 @@ class AttentionWidget(anywidget.AnyWidget):
     :meth:`update`, which validates them together and recomputes once.
     """
 
-    _esm = _STATIC / "widget.js"
-    _css = _STATIC / "widget.css"
+    protocol = ATTENTION
 
     Q = Matrix().tag(sync=True, echo_update=False, **array_serialization)
     K = Matrix().tag(sync=True, echo_update=False, **array_serialization)
@@ -129,7 +112,6 @@ class AttentionWidget(anywidget.AnyWidget):
     # sent as {"rows", "scores", "weights", "output"} (the rows' values) instead of the whole
     # arrays, which the views patch. None after any other change (the arrays are sent whole).
     _rows = Dict(default_value=None, allow_none=True).tag(sync=True, **row_patch_serialization)
-    error = Unicode("").tag(sync=True)
     _static = Bool(False).tag(sync=True)
 
     def __init__(
@@ -146,11 +128,7 @@ class AttentionWidget(anywidget.AnyWidget):
         temperature: float = 1.0,
         **kwargs: Any,
     ) -> None:
-        unknown = sorted(k for k in kwargs if k not in ("layout", "tabbable", "tooltip"))
-        if unknown:
-            raise TypeError(
-                f"AttentionWidget() got unexpected keyword argument(s): {', '.join(unknown)}"
-            )
+        check_options("AttentionWidget", kwargs)
         if Q is None and K is None and V is None:
             ex = default_example()
             Q, K, V = ex.queries, ex.keys, ex.values
@@ -159,29 +137,25 @@ class AttentionWidget(anywidget.AnyWidget):
         elif Q is None or K is None:
             raise AttentionInputError("Q and K are both required (or neither, for the example)")
         # Everything is validated together, before the widget exists for the frontend.
-        self._lock = threading.RLock()
         self._ready = False
-        self._published: tuple[tuple, AttentionResult] | None = None
-        self._seeds: dict[str, int] = dict.fromkeys(SCORES, 0)
-        self._param_sets: dict[str, dict[str, np.ndarray]] = {}
-        self._candidate: tuple[tuple, AttentionResult] | None = None
-        self._n_computations = 0
-        self._row_edit: np.ndarray | None = None  # Q before a view's edit of Q alone
+        self._param_sets = ParamSets()
+        self._results = Results()
+        self._row_edit = False  # during a view's edit of Q alone (answered by a row patch)
         self._unsent: dict[str, np.ndarray] = {}  # result arrays sent as a row patch
         q = validate_as(Matrix(), "Q", Q)
         k = validate_as(Matrix(), "K", K)
         V = validate_as(Matrix(allow_none=True), "V", V)
         mask = validate_as(BoolMatrix(allow_none=True), "mask", mask)
         temperature = validate_as(Temperature(), "temperature", temperature)
-        qt = _default_tokens("q", len(q)) if query_tokens is None else query_tokens
-        kt = _default_tokens("k", len(k)) if key_tokens is None else key_tokens
+        qt = default_tokens("q", len(q)) if query_tokens is None else query_tokens
+        kt = default_tokens("k", len(k)) if key_tokens is None else key_tokens
         qt = validate_as(Tokens(), "query_tokens", qt)
         kt = validate_as(Tokens(), "key_tokens", kt)
         try:
             check_score(score)
         except ValueError as exc:
             raise AttentionInputError(str(exc)) from None
-        p = self._fit_params(score, params, q.shape[1], k.shape[1])
+        p = self._param_sets.checked(score, params, q.shape[1], k.shape[1])
         result = self._compute(
             dict(Q=q, K=k, V=V, score=score, params=p, mask=mask, temperature=temperature), qt, kt
         )
@@ -224,8 +198,8 @@ class AttentionWidget(anywidget.AnyWidget):
             raise TypeError(f"update() got unexpected trait name(s): {', '.join(unknown)}")
         # params first: the final cross-validation then sees them already checked.
         order = sorted(changes, key=lambda n: n != "params")
-        with self._lock, self.hold_sync(), self.hold_trait_notifications():
-            with _as_input_error("update()"):  # any failure: traitlets rolls back every trait
+        with self._guard(), self.hold_sync(), self.hold_trait_notifications():
+            with as_input_error("update()"):  # any failure: traitlets rolls back every trait
                 for name in order:
                     setattr(self, name, changes[name])
 
@@ -237,15 +211,15 @@ class AttentionWidget(anywidget.AnyWidget):
         seed : int, optional
             Seed for :func:`attnwidget.init_params`; default: the previous seed + 1.
         """
-        with self._lock:
+        with self._guard():
             score = self.score
             if score in ("dot", "scaled_dot"):
                 return
-            new_seed = self._seeds[score] + 1 if seed is None else int(seed)
             h = self.params["W"].shape[0] if score != "general" else None
-            fresh = init_params(score, self.Q.shape[1], self.K.shape[1], hidden=h, seed=new_seed)
-            self.params = _ParamSet(score, fresh)
-            self._seeds[score] = new_seed
+            d_q, d_k = self.Q.shape[1], self.K.shape[1]
+            fresh, used = self._param_sets.resampled(score, d_q, d_k, h, seed)
+            self.params = fresh
+            self._param_sets.seeds[score] = used
 
     @classmethod
     def from_weights(
@@ -275,8 +249,6 @@ class AttentionWidget(anywidget.AnyWidget):
         AttentionHeads
             A widget with layer/head selectors and small multiples of every head.
         """
-        from .heads import AttentionHeads
-
         return AttentionHeads(weights, tokens, query_tokens=query_tokens, layer=layer, head=head)
 
     def to_html(self, path: str | pathlib.Path | None = None, *, title: str | None = None) -> str:
@@ -294,9 +266,7 @@ class AttentionWidget(anywidget.AnyWidget):
         str
             The page's HTML. See :func:`attnwidget.export.to_html`.
         """
-        from .export import to_html
-
-        return to_html(self, path, title=title)
+        return export.to_html(self, path, title=title)
 
     def plot(self, ax: Any = None) -> Any:
         """A matplotlib figure: weights heatmap with tokens, the selected query's three steps.
@@ -310,19 +280,15 @@ class AttentionWidget(anywidget.AnyWidget):
         -------
         matplotlib.figure.Figure
         """
-        from .figures import plot
-
-        return plot(self, ax)
+        return figures.plot(self, ax)
 
     def save_figure(self, path: str | pathlib.Path, *, dpi: int = 150) -> None:
         """Save :meth:`plot` as PNG, SVG, PDF, ... (format from the file suffix)."""
-        from .figures import save_figure
+        figures.save_figure(self, path, dpi=dpi)
 
-        save_figure(self, path, dpi=dpi)
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
-        """The widget view, plus a PNG for places that cannot run widgets (GitHub, PDF)."""
-        return with_png_fallback(self, super()._repr_mimebundle_(**kwargs))
+    @property
+    def _n_computations(self) -> int:
+        return self._results.computations
 
     @property
     def result(self) -> AttentionResult:
@@ -338,42 +304,25 @@ class AttentionWidget(anywidget.AnyWidget):
 
     # --- frontend edits ----------------------------------------------------------------
 
-    def set_state(self, sync_data: dict[str, Any]) -> None:
-        """Apply an edit from a view: all of it or none of it.
+    def _apply_edit(self, sync_data: dict[str, Any]) -> None:
+        row_edit = set(ROW_PATCH["edits"]) | set(ROW_PATCH["alongside"])
+        self._row_edit = "Q" in sync_data and set(sync_data) <= row_edit
+        try:
+            super()._apply_edit(sync_data)
+        finally:
+            self._row_edit = False
 
-        A refused edit (a bad value, or a trait the view may not set, such as ``weights`` or
-        ``_esm``) sets :attr:`error`, re-sends the kernel's state so the views drop the refused
-        values, and changes nothing else. Either way ``result_id`` answers the edit's
-        ``edit_id``.
-        """
+    def _answer(self, sync_data: dict[str, Any], error: str) -> None:
         answer = sync_data.get("edit_id")
-        with self._lock, self.hold_sync():
-            try:
-                not_editable = sorted(k for k in sync_data if k not in _VIEW_EDITS)
-                if not_editable:
-                    raise AttentionInputError(
-                        f"a view cannot set {', '.join(not_editable)}: only the kernel does"
-                    )
-                if "Q" in sync_data and set(sync_data) <= {"Q", "edit_id", "selected_query"}:
-                    self._row_edit = self.Q
-                # Every check of a value raises a TraitError (the traits and the codecs turn
-                # any other failure into one), so traitlets rolls back the whole edit.
-                super().set_state(sync_data)
-            except Exception as exc:  # (any failure, even an observer's: the view is answered)
-                self.error = str(exc)
-                self.send_state([k for k in sync_data if k in self.keys])
-            else:
-                if answer is not None:
-                    self.error = ""
-            finally:
-                self._row_edit = None
-            if type(answer) is int and answer >= 0:
-                self.result_id = answer
+        if error or answer is not None:
+            self.error = error
+        if type(answer) is int and answer >= 0:
+            self.result_id = answer
 
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):
             return
-        with self._lock, self.hold_sync():
+        with self._guard(), self.hold_sync():
             if content.get("type") == "resync":
                 # a view could not apply a row patch: send the results whole
                 self.send_state([*_RESULTS, "result_id"])
@@ -387,13 +336,6 @@ class AttentionWidget(anywidget.AnyWidget):
                 if type(answer) is int and answer >= 0:
                     self.result_id = answer
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _LOCKED and "_lock" in self.__dict__:
-            with self._lock:
-                super().__setattr__(name, value)
-        else:
-            super().__setattr__(name, value)
-
     # --- validation: every input is checked against all the others ----------------------
 
     @validate(*_INPUTS, "query_tokens", "key_tokens")
@@ -402,7 +344,7 @@ class AttentionWidget(anywidget.AnyWidget):
         if not self._ready:
             return value
         name = proposal["trait"].name
-        with _as_input_error(name):
+        with as_input_error(name):
             return self._cross_checked(name, value)
 
     def _cross_checked(self, name: str, value: Any) -> Any:
@@ -411,8 +353,9 @@ class AttentionWidget(anywidget.AnyWidget):
         qt = value if name == "query_tokens" else self.query_tokens
         kt = value if name == "key_tokens" else self.key_tokens
         if name == "params":
-            inputs["params"] = self._checked_params(inputs, value)
-            value = inputs["params"]
+            d_q, d_k = np.shape(inputs["Q"])[1], np.shape(inputs["K"])[1]
+            value = self._param_sets.checked(inputs["score"], value, d_q, d_k)
+            inputs["params"] = value
         else:
             inputs["params"] = self._params_for(inputs)
         if name in ("Q", "K"):
@@ -437,13 +380,9 @@ class AttentionWidget(anywidget.AnyWidget):
         qt, kt = self._tokens_for(inputs, self.query_tokens, self.key_tokens)
         result = self._compute(inputs, qt, kt)
         with self.hold_sync(), self.hold_trait_notifications():
-            self._param_sets[self.score] = result.params
+            self._param_sets.keep(self.score, result.params)
             if self.params is not result.params:
-                self._ready = False  # internal bookkeeping, already validated
-                try:
-                    self.params = result.params
-                finally:
-                    self._ready = True
+                self.params = result.params  # (checked already: the cross-check finds it so)
             if qt != self.query_tokens:
                 self.query_tokens = qt
             if kt != self.key_tokens:
@@ -456,51 +395,13 @@ class AttentionWidget(anywidget.AnyWidget):
 
     def _compute(self, inputs: dict[str, Any], qt: list[str], kt: list[str]) -> AttentionResult:
         """The engine's result for ``inputs``, computed once per distinct set of inputs."""
-        _check_size(inputs)
-        _check_tokens(qt, kt, len(inputs["Q"]), len(inputs["K"]))
-        key = tuple(inputs[n] for n in _INPUTS)
-        if self._candidate is not None and _same(self._candidate[0], key):
-            return self._candidate[1]
-        q, k = inputs["Q"], inputs["K"]
-        mask = inputs["mask"]
-        if mask is not None and np.shape(mask) != (len(q), len(k)):
-            raise AttentionInputError(
-                f"mask must have shape (M, N) = ({len(q)}, {len(k)}), got {np.shape(mask)}"
-            )
-        try:
-            result = attention(
-                q,
-                k,
-                inputs["V"],
-                score=inputs["score"],
-                params=inputs["params"],
-                mask=mask,
-                temperature=inputs["temperature"],
-            )
-        except ValueError as exc:
-            raise AttentionInputError(_widget_words(str(exc))) from None
-        for a in (result.scores, result.weights, result.output):
-            freeze(a)  # (so the traits store these arrays, not copies of them)
-        result = AttentionResult(
-            result.scores,
-            result.weights,
-            result.output,
-            result.score,
-            inputs["params"],
-            result.temperature,
-        )
-        self._candidate = (key, result)
-        self._n_computations += 1
-        return result
+        return self._results.compute(inputs, qt, kt)
 
     def _publish(self, result: AttentionResult) -> None:
         """Store ``result`` (the last one :meth:`_compute` returned) and send it to the views."""
-        assert self._candidate is not None and self._candidate[1] is result
-        key = self._candidate[0]
-        if self._published is not None and result is self._published[1]:
+        if not self._results.publishing(result):
             return  # e.g. score and params changed together: one result, one message
-        rows = self._changed_rows(key)
-        self._published = (key, result)
+        rows = self._results.rows_to_patch(self._row_edit)
         with self.hold_sync():
             if rows is None:
                 self._unsent = {}
@@ -520,164 +421,28 @@ class AttentionWidget(anywidget.AnyWidget):
                     self._unsent[name] = a
                     self.set_trait(name, a)
                 self.set_trait("_rows", {"rows": rows.tolist(), **patch})
-            self._param_sets[result.score] = result.params
-            sets = self._all_param_sets()
+            self._param_sets.keep(result.score, result.params)
+            sets = self._param_sets.every(self.Q.shape[1], self.K.shape[1])
             if any(sets[s] is not self.param_sets.get(s) for s in SCORES):
                 self.set_trait("param_sets", sets)
-
-    def _changed_rows(self, key: tuple) -> np.ndarray | None:
-        """The queries a view's edit of Q changed, when only their rows of the results change
-        and they are at most half of them; else None (send the arrays whole).
-
-        ``key`` holds the inputs of the result about to be published. Rows are patched only
-        when every other input is the one the published results were computed with (an
-        observer or another thread may have changed one during the edit).
-        """
-        if self._row_edit is None or self._published is None:
-            return None
-        before = self._published[0]
-        if before[0].shape != key[0].shape or not _same(before[1:], key[1:]):
-            return None
-        rows = np.flatnonzero((key[0] != before[0]).any(axis=1))
-        if len(rows) == 0 or 2 * len(rows) > len(key[0]):
-            return None
-        return rows
 
     def _should_send_property(self, key: str, value: Any) -> bool:
         if self._unsent.get(key) is value:
             return False  # sent as a row patch (_rows)
         return super()._should_send_property(key, value)
 
-    def _all_param_sets(self) -> dict[str, dict[str, np.ndarray]]:
-        d_q, d_k = self.Q.shape[1], self.K.shape[1]
-        for s in SCORES:
-            if s not in self._param_sets or not params_fit(s, self._param_sets[s], d_q, d_k):
-                self._param_sets[s] = _ParamSet(s, init_params(s, d_q, d_k, seed=self._seeds[s]))
-        return {s: self._param_sets[s] for s in SCORES}
-
-    def _fit_params(self, score: str, params: Any, d_q: int, d_k: int) -> _ParamSet:
-        if params is None:
-            return _ParamSet(score, init_params(score, d_q, d_k, seed=self._seeds.get(score, 0)))
-        try:
-            return _ParamSet(score, check_params(score, params, d_q, d_k))
-        except ValueError as exc:
-            raise AttentionInputError(str(exc)) from None
-
-    def _checked_params(self, inputs: dict[str, Any], value: Any) -> dict[str, np.ndarray]:
-        """A new ``params`` from the user, for the current score."""
-        d_q, d_k = np.shape(inputs["Q"])[1], np.shape(inputs["K"])[1]
-        if isinstance(value, _ParamSet) and value.score == inputs["score"]:
-            return value  # already checked
-        return self._fit_params(inputs["score"], value, d_q, d_k)
-
     def _params_for(self, inputs: dict[str, Any]) -> dict[str, np.ndarray]:
         """The parameters that go with ``inputs``' score and widths (kept or redrawn)."""
-        score = inputs["score"]
         d_q, d_k = np.shape(inputs["Q"])[1], np.shape(inputs["K"])[1]
-        params = self.params
-        if isinstance(params, _ParamSet) and params.score == score:
-            current: dict | None = params
-        else:
-            current = self._param_sets.get(score)
-        if score not in SCORES:
-            return {}
-        if current is not None and params_fit(score, current, d_q, d_k):
-            return current
-        return self._redrawn(score, d_q, d_k)
-
-    def _redrawn(self, score: str, d_q: int, d_k: int) -> dict[str, np.ndarray]:
-        cache = self.__dict__.setdefault("_redrawn_cache", {})
-        key = (score, d_q, d_k, self._seeds[score])
-        if key not in cache:
-            cache.clear()
-            cache[key] = _ParamSet(score, init_params(score, d_q, d_k, seed=self._seeds[score]))
-        return cache[key]
+        return self._param_sets.fitting(self.params, inputs["score"], d_q, d_k)
 
     def _tokens_for(
         self, inputs: dict[str, Any], qt: list[str], kt: list[str]
     ) -> tuple[list[str], list[str]]:
         """Default tokens follow a change of M or N; user tokens must be changed with it."""
         m, n = len(inputs["Q"]), len(inputs["K"])
-        if len(qt) != m and qt == _default_tokens("q", len(qt)):
-            qt = _default_tokens("q", m)
-        if len(kt) != n and kt == _default_tokens("k", len(kt)):
-            kt = _default_tokens("k", n)
+        if len(qt) != m and qt == default_tokens("q", len(qt)):
+            qt = default_tokens("q", m)
+        if len(kt) != n and kt == default_tokens("k", len(kt)):
+            kt = default_tokens("k", n)
         return qt, kt
-
-
-class _ParamSet(dict):
-    """Parameter arrays that know which score function they belong to."""
-
-    def __init__(self, score: str, arrays: dict[str, np.ndarray]) -> None:
-        super().__init__(arrays)
-        self.score = score
-
-
-def with_png_fallback(widget: Any, bundle: tuple[dict, dict] | None) -> tuple[dict, dict] | None:
-    """Add an ``image/png`` of the widget's figure to its mimebundle (made when displayed)."""
-    if bundle is None:
-        return None
-    from .figures import png_bytes
-
-    data, metadata = bundle
-    return {**data, "image/png": base64.b64encode(png_bytes(widget)).decode("ascii")}, metadata
-
-
-def _check_size(inputs: dict[str, Any]) -> None:
-    """Refuse inputs too large to show live (the browser would freeze), saying what to do."""
-    m, n = len(inputs["Q"]), len(inputs["K"])
-    if m * n > MAX_PAIRS:
-        raise AttentionInputError(
-            f"Q and K are too large to show: {m} x {n} = {m * n:,} query-key pairs, the widget "
-            f"shows at most {MAX_PAIRS:,} (e.g. 2048 x 2048). Show a slice (Q[:256], K[:256]), "
-            "or compute with attnwidget.attention() and plot the weights."
-        )
-    arrays = [(n, inputs[n]) for n in ("Q", "K", "V")]
-    arrays += [(f"params['{n}']", a) for n, a in (inputs["params"] or {}).items()]
-    for name, a in arrays:
-        if a is not None and np.size(a) > MAX_VALUES:
-            raise AttentionInputError(
-                f"{name} is too large to show: shape {np.shape(a)} has {np.size(a):,} values, "
-                f"the widget shows at most {MAX_VALUES:,}; reduce its rows or width"
-            )
-
-
-def _check_tokens(qt: list[str], kt: list[str], m: int, n: int) -> None:
-    for name, tokens, count, what in (
-        ("query_tokens", qt, m, "query"),
-        ("key_tokens", kt, n, "key"),
-    ):
-        if len(tokens) != count:
-            raise AttentionInputError(
-                f"{name} must have one token per {what}: expected {count}, got {len(tokens)}"
-            )
-
-
-@contextlib.contextmanager
-def _as_input_error(what: str) -> Iterator[None]:
-    """Turn any failure into an :class:`AttentionInputError`, so that traitlets rolls back
-    every trait changed in the enclosing ``hold_trait_notifications()`` block."""
-    try:
-        yield
-    except TraitError:
-        raise
-    except Exception as exc:  # e.g. OverflowError, TypeError, MemoryError from numpy
-        raise AttentionInputError(f"{what} failed: {type(exc).__name__}: {exc}") from exc
-
-
-def _default_tokens(prefix: str, n: int) -> list[str]:
-    return [f"{prefix}{i}" for i in range(n)]
-
-
-def _same(a: tuple, b: tuple) -> bool:
-    return all(
-        x is y or (isinstance(x, (str, float, int)) and x == y) for x, y in zip(a, b, strict=True)
-    )
-
-
-def _widget_words(message: str) -> str:
-    """The engine names its arguments queries/keys/values; the widget's traits are Q/K/V."""
-    for word, trait in (("queries", "Q"), ("keys", "K"), ("values", "V")):
-        if message.startswith(word):
-            return trait + message[len(word) :]
-    return message

@@ -2,7 +2,7 @@
 
 ipywidgets sends every ``bytes``/``memoryview`` found in a widget's state as a binary buffer, so
 a numpy array crosses without any JSON list of floats. The frontend's twin is
-``js/src/codec.ts``.
+``js/src/wire/codec.ts``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ __all__ = [
     "params_serialization",
     "param_sets_to_json",
     "param_sets_serialization",
+    "quantise_rows",
+    "dequantise_rows",
+    "quantised_serialization",
 ]
 
 _DTYPES = {"float64": np.dtype("<f8"), "bool": np.dtype("u1")}
@@ -122,6 +125,46 @@ def row_patch_to_json(value: dict[str, Any] | None, widget: Any = None) -> dict[
     return {k: (v if k == "rows" else array_to_json(v)) for k, v in value.items()}
 
 
+def quantise_rows(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Quantise each row (last axis) to uint8, scaled by the row's maximum.
+
+    Parameters
+    ----------
+    weights : ndarray, shape (..., N)
+        Non-negative values.
+
+    Returns
+    -------
+    codes : ndarray of uint8, shape (..., N)
+        ``round(w / row_max * 255)``.
+    scale : ndarray of float32, shape (...)
+        ``row_max / 255`` (0 for an all-zero row); ``codes * scale`` recovers the weights to
+        within ``row_max / 510``.
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    top = w.max(axis=-1)
+    safe = np.where(top > 0, top, 1.0)
+    codes = np.rint(w / safe[..., None] * 255.0).astype(np.uint8)
+    return codes, (top / 255.0).astype(np.float32)
+
+
+def dequantise_rows(codes: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`quantise_rows` (float64)."""
+    return codes.astype(np.float64) * scale.astype(np.float64)[..., None]
+
+
+def quantised_to_json(value: np.ndarray | None, widget: Any = None) -> dict | None:
+    if value is None:
+        return None
+    codes, scale = quantise_rows(value)
+    return {
+        "dtype": "uint8-rows",
+        "shape": list(codes.shape),
+        "buffer": memoryview(np.ascontiguousarray(codes)).cast("B"),
+        "scale": memoryview(np.ascontiguousarray(scale, dtype="<f4")).cast("B"),
+    }
+
+
 def _refuse(value: Any, widget: Any = None) -> Any:
     raise WireFormatError("this trait is computed by the kernel and cannot be set by a view")
 
@@ -134,3 +177,4 @@ array_serialization = {"to_json": array_to_json, "from_json": array_from_json}
 params_serialization = {"to_json": params_to_json, "from_json": params_from_json}
 param_sets_serialization = {"to_json": param_sets_to_json, "from_json": _refuse}
 row_patch_serialization = {"to_json": row_patch_to_json, "from_json": _refuse}
+quantised_serialization = {"to_json": quantised_to_json, "from_json": _refuse}

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import (
+from .checks import (
     as_float_array,
     check_finite_result,
     check_mask,

@@ -1,0 +1,154 @@
+"""The widget's results: computed once per distinct set of inputs, checked across inputs,
+and sent whole or as a row patch."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+from traitlets import TraitError
+
+from ..core.checks import freeze
+from ..core.engine import AttentionResult, attention
+from ..wire.protocol import ATTENTION, MAX_PAIRS, MAX_VALUES, ROW_PATCH
+from ..wire.traits import AttentionInputError
+
+__all__ = ["Results", "as_input_error", "default_tokens"]
+
+
+class Results:
+    """The last result computed (kept for the change that asked for it) and the one the views
+    hold, each with the inputs it was computed from."""
+
+    def __init__(self) -> None:
+        self.candidate: tuple[tuple, AttentionResult] | None = None
+        self.published: tuple[tuple, AttentionResult] | None = None
+        self.computations = 0
+        self._before: tuple | None = None  # the inputs of the results published before
+
+    def compute(self, inputs: dict[str, Any], qt: list[str], kt: list[str]) -> AttentionResult:
+        """The engine's result for ``inputs``, or an :class:`AttentionInputError`."""
+        _check_size(inputs)
+        _check_tokens(qt, kt, len(inputs["Q"]), len(inputs["K"]))
+        key = tuple(inputs[n] for n in ATTENTION.inputs)
+        if self.candidate is not None and _same(self.candidate[0], key):
+            return self.candidate[1]
+        q, k = inputs["Q"], inputs["K"]
+        mask = inputs["mask"]
+        if mask is not None and np.shape(mask) != (len(q), len(k)):
+            raise AttentionInputError(
+                f"mask must have shape (M, N) = ({len(q)}, {len(k)}), got {np.shape(mask)}"
+            )
+        try:
+            result = attention(
+                q,
+                k,
+                inputs["V"],
+                score=inputs["score"],
+                params=inputs["params"],
+                mask=mask,
+                temperature=inputs["temperature"],
+            )
+        except ValueError as exc:
+            raise AttentionInputError(_widget_words(str(exc))) from None
+        for a in (result.scores, result.weights, result.output):
+            freeze(a)  # (so the traits store these arrays, not copies of them)
+        result = AttentionResult(
+            result.scores,
+            result.weights,
+            result.output,
+            result.score,
+            inputs["params"],
+            result.temperature,
+        )
+        self.candidate = (key, result)
+        self.computations += 1
+        return result
+
+    def publishing(self, result: AttentionResult) -> bool:
+        """Mark ``result`` (the last one computed) as sent; False if it was sent already."""
+        assert self.candidate is not None and self.candidate[1] is result
+        if self.published is not None and result is self.published[1]:
+            return False
+        self._before = None if self.published is None else self.published[0]
+        self.published = self.candidate
+        return True
+
+    def rows_to_patch(self, row_edit: bool) -> np.ndarray | None:
+        """The queries a view's edit of Q changed, when only their rows of the results change
+        and they are few enough; else None (send the arrays whole).
+
+        Rows are patched only when every other input is the one the results published before
+        were computed with (an observer or another thread may have changed one meanwhile).
+        """
+        if not row_edit or self._before is None or self.published is None:
+            return None
+        before, key = self._before, self.published[0]
+        if before[0].shape != key[0].shape or not _same(before[1:], key[1:]):
+            return None
+        rows = np.flatnonzero((key[0] != before[0]).any(axis=1))
+        if len(rows) == 0 or len(rows) > ROW_PATCH["max_rows_fraction"] * len(key[0]):
+            return None
+        return rows
+
+
+def _check_size(inputs: dict[str, Any]) -> None:
+    """Refuse inputs too large to show live (the browser would freeze), saying what to do."""
+    m, n = len(inputs["Q"]), len(inputs["K"])
+    if m * n > MAX_PAIRS:
+        raise AttentionInputError(
+            f"Q and K are too large to show: {m} x {n} = {m * n:,} query-key pairs, the widget "
+            f"shows at most {MAX_PAIRS:,} (e.g. 2048 x 2048). Show a slice (Q[:256], K[:256]), "
+            "or compute with attnwidget.attention() and plot the weights."
+        )
+    arrays = [(n, inputs[n]) for n in ("Q", "K", "V")]
+    arrays += [(f"params['{n}']", a) for n, a in (inputs["params"] or {}).items()]
+    for name, a in arrays:
+        if a is not None and np.size(a) > MAX_VALUES:
+            raise AttentionInputError(
+                f"{name} is too large to show: shape {np.shape(a)} has {np.size(a):,} values, "
+                f"the widget shows at most {MAX_VALUES:,}; reduce its rows or width"
+            )
+
+
+def _check_tokens(qt: list[str], kt: list[str], m: int, n: int) -> None:
+    for name, tokens, count, what in (
+        ("query_tokens", qt, m, "query"),
+        ("key_tokens", kt, n, "key"),
+    ):
+        if len(tokens) != count:
+            raise AttentionInputError(
+                f"{name} must have one token per {what}: expected {count}, got {len(tokens)}"
+            )
+
+
+@contextlib.contextmanager
+def as_input_error(what: str) -> Iterator[None]:
+    """Turn any failure into an :class:`AttentionInputError`, so that traitlets rolls back
+    every trait changed in the enclosing ``hold_trait_notifications()`` block."""
+    try:
+        yield
+    except TraitError:
+        raise
+    except Exception as exc:  # e.g. OverflowError, TypeError, MemoryError from numpy
+        raise AttentionInputError(f"{what} failed: {type(exc).__name__}: {exc}") from exc
+
+
+def default_tokens(prefix: str, n: int) -> list[str]:
+    return [f"{prefix}{i}" for i in range(n)]
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    return all(
+        x is y or (isinstance(x, (str, float, int)) and x == y) for x, y in zip(a, b, strict=True)
+    )
+
+
+def _widget_words(message: str) -> str:
+    """The engine names its arguments queries/keys/values; the widget's traits are Q/K/V."""
+    for word, trait in (("queries", "Q"), ("keys", "K"), ("values", "V")):
+        if message.startswith(word):
+            return trait + message[len(word) :]
+    return message
