@@ -1,5 +1,7 @@
 """attnwidget: the attention mechanism, as a Jupyter widget you can touch."""
 
+from importlib import metadata as _metadata
+
 from .core.engine import (
     CHUNK_BUDGET_BYTES,
     DEFAULT_HIDDEN,
@@ -15,7 +17,10 @@ from .widgets.attention import AttentionWidget
 from .widgets.heads import AttentionHeads
 from .wire.traits import AttentionInputError
 
-__version__ = "0.1.0"
+try:
+    __version__ = _metadata.version("attnwidget")  # pyproject.toml, the one place it is written
+except _metadata.PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "CHUNK_BUDGET_BYTES",

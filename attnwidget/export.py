@@ -121,10 +121,10 @@ def page_state(widget: AttentionWidget) -> dict[str, Any]:
 
     Binary buffers are moved out of the state into ``buffers`` (``path`` + base64 ``data``).
     """
-    state = {k: v for k, v in widget.get_state().items() if k in widget.protocol.on_page}
-    state["_static"] = True
-    state["edit_id"] = state["result_id"] = 0
-    state["error"] = ""
+    on_page = widget.protocol.on_page
+    state = {k: v for k, v in widget.get_state().items() if k in on_page}
+    fresh = {"_static": True, "edit_id": 0, "result_id": 0, "error": ""}  # no kernel, no edits
+    state.update({k: v for k, v in fresh.items() if k in on_page})
     stripped, paths, buffers = _remove_buffers(state)
     return {
         "state": stripped,
