@@ -1,5 +1,8 @@
 // Arrays on the wire: {dtype, shape, buffer}, little-endian, C order (twin of attnwidget/codec.py).
 
+import type { Params } from "./core/engine";
+import type { Mask, Matrix } from "./core/matrix";
+
 export type Dtype = "float64" | "bool";
 
 /** An array as it crosses between kernel and view. */
@@ -7,27 +10,6 @@ export interface WireArray {
   dtype: Dtype;
   shape: number[];
   buffer: DataView | ArrayBuffer | ArrayBufferView;
-}
-
-/** A row-major float64 matrix: entry (i, j) is `data[i * cols + j]`. */
-export interface Matrix {
-  rows: number;
-  cols: number;
-  data: Float64Array;
-}
-
-/** A row-major boolean matrix: 1 = the query (row) may attend to the key (column). */
-export interface Mask {
-  rows: number;
-  cols: number;
-  data: Uint8Array;
-}
-
-/** Parameters of a score function (see engine.ts for which score takes which). */
-export interface Params {
-  W?: Matrix;
-  U?: Matrix;
-  v?: Float64Array;
 }
 
 const ITEMSIZE: Record<Dtype, number> = { float64: 8, bool: 1 };
@@ -147,24 +129,4 @@ function checkSize(m: { rows: number; cols: number; data: ArrayLike<number> }, w
   if (m.data.length !== m.rows * m.cols) {
     throw new Error(`${what}: data has ${m.data.length} entries, shape (${m.rows}, ${m.cols}) needs ${m.rows * m.cols}`);
   }
-}
-
-/** A rows x cols matrix: zeros, or a copy of `values` (row-major, length rows * cols). */
-export function matrix(rows: number, cols: number, values?: ArrayLike<number>): Matrix {
-  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
-    throw new Error(`matrix: rows and cols must be non-negative integers, got (${rows}, ${cols})`);
-  }
-  const m = { rows, cols, data: new Float64Array(rows * cols) };
-  if (values !== undefined) {
-    if (values.length !== rows * cols) {
-      throw new Error(`matrix: ${values.length} values given, shape (${rows}, ${cols}) needs ${rows * cols}`);
-    }
-    m.data.set(values);
-  }
-  return m;
-}
-
-/** Entry (i, j) of a matrix (no bounds check). */
-export function get(m: Matrix, i: number, j: number): number {
-  return m.data[i * m.cols + j];
 }

@@ -2,8 +2,9 @@
 // the selected head as a heatmap, and small multiples of every head of the layer.
 // Wire: weights = {dtype: "uint8-rows", shape, buffer: uint8 codes, scale: float32 per row}.
 
-import type { Matrix } from "./codec";
 import { bannerText, watchConnection, type Connection } from "./connection";
+import { tokenAt } from "./core/format";
+import type { Matrix } from "./core/matrix";
 import { clear, h, listen, setText } from "./dom";
 import type { Snapshot } from "./store";
 import type { AnyModel } from "./types";
@@ -12,7 +13,6 @@ import { seqIndex, sequentialLut } from "./views/lut";
 import { paintGrid, sizeCanvas } from "./views/paint";
 import { numberTable, TABLE_MAX } from "./views/tables";
 import type { Topic } from "./views/view";
-import { tokenAt } from "./format";
 
 interface Heads {
   L: number;

@@ -1,11 +1,12 @@
 // A local model for static pages: the same view, with the JS engine in place of the kernel.
 
-import { decodeMask, decodeMatrix, decodeParams, encodeMatrix, type Mask, type Matrix, type Params, type WireArray } from "./codec";
-import { attention, attentionRows, setRows, type ScoreName } from "./engine";
-import { knownMatrix, wireOf } from "./wirecache";
 import { mount } from "./app";
+import { decodeMask, decodeMatrix, decodeParams, encodeMatrix, type WireArray } from "./codec";
+import { attention, attentionRows, setRows, type Params, type ScoreName } from "./core/engine";
+import type { Mask, Matrix } from "./core/matrix";
 import { mountHeads } from "./heads";
 import type { AnyModel, Listener } from "./types";
+import { knownMatrix, wireOf } from "./wirecache";
 
 const INPUTS = ["Q", "K", "V", "score", "mask", "temperature", "param_sets"];
 

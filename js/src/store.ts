@@ -1,17 +1,9 @@
 // The view's picture of the widget: the model's traits decoded, with queued local edits on top,
 // and a JS-engine preview of the results while the kernel has not answered.
 
-import {
-  decodeMask,
-  decodeMatrix,
-  decodeParams,
-  encodeMask,
-  encodeMatrix,
-  type Mask,
-  type Matrix,
-  type Params,
-} from "./codec";
-import { attention, attentionRows, SCORES, setRows, type ScoreName } from "./engine";
+import { decodeMask, decodeMatrix, decodeParams, encodeMask, encodeMatrix } from "./codec";
+import { attention, attentionRows, SCORES, setRows, type Params, type ScoreName } from "./core/engine";
+import { copyMatrix, type Mask, type Matrix } from "./core/matrix";
 import { applyRowPatch, RESULTS } from "./patch";
 import type { AnyModel } from "./types";
 import { knownMatrix, wireOf } from "./wirecache";
@@ -66,10 +58,6 @@ export function encodeEdit(name: string, value: unknown): unknown {
   if (name === "Q") return wireOf(value as Matrix, encodeMatrix);
   if (name === "mask") return value === null ? null : encodeMask(value as Mask);
   return value;
-}
-
-export function copyMatrix(m: Matrix): Matrix {
-  return { rows: m.rows, cols: m.cols, data: new Float64Array(m.data) };
 }
 
 export interface Store {

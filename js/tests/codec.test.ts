@@ -6,10 +6,9 @@ import {
   decodeVector,
   encodeMask,
   encodeMatrix,
-  get,
-  matrix,
   type WireArray,
 } from "../src/codec";
+import { get, matrix } from "../src/core/matrix";
 
 /** Little-endian float64 bytes of `values`, placed at `offset` inside a larger buffer. */
 function f64Bytes(values: number[], offset = 0): DataView {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { css, diverging, luminance, sequential, textColourOn, type RGB } from "../src/colour";
+import { css, diverging, luminance, sequential, textColourOn, type RGB } from "../src/core/colour";
 
 /** CIE L* (0..100) from WCAG relative luminance. */
 function lightness(c: RGB): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { get, matrix, type Mask, type Matrix, type Params } from "../src/codec";
-import { attention, SCORES, scoreMatrix, softmaxRows, type ScoreName } from "../src/engine";
+import { attention, scoreMatrix, SCORES, softmaxRows, type Params, type ScoreName } from "../src/core/engine";
+import { get, matrix, type Mask, type Matrix } from "../src/core/matrix";
 
 // --- a tiny deterministic generator and naive references -----------------------------------
 

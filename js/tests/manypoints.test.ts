@@ -2,7 +2,8 @@
 // Many queries and keys: the plane draws them on a canvas (one SVG point, the selected query,
 // stays focusable and draggable), the steps view picks a query with a number input.
 import { afterEach, describe, expect, it } from "vitest";
-import { encodeMatrix, matrix } from "../src/codec";
+import { encodeMatrix } from "../src/codec";
+import { matrix } from "../src/core/matrix";
 import widget, { createLocalModel } from "../src/index";
 import { CANVAS_MIN } from "../src/views/plane";
 import { nearestPoint } from "../src/views/planeCanvas";

@@ -2,8 +2,8 @@
 // tests/fixtures/make_parity.py). Override the fixture's path with ATTNWIDGET_PARITY.
 
 import { describe, expect, it } from "vitest";
-import { matrix, type Mask, type Matrix, type Params } from "../src/codec";
-import { attention, type ScoreName } from "../src/engine";
+import { attention, type Params, type ScoreName } from "../src/core/engine";
+import { matrix, type Mask, type Matrix } from "../src/core/matrix";
 
 interface Case {
   name: string;

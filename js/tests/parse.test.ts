@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseNumber } from "../src/parse";
+import { parseNumber } from "../src/core/parse";
 
 describe("parseNumber accepts", () => {
   it.each([

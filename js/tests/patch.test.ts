@@ -1,6 +1,7 @@
 // Row patches from the kernel (the `_rows` trait) written into the model's result arrays.
 import { describe, expect, it } from "vitest";
-import { decodeMatrix, encodeMatrix, matrix } from "../src/codec";
+import { decodeMatrix, encodeMatrix } from "../src/codec";
+import { matrix } from "../src/core/matrix";
 import { applyRowPatch } from "../src/patch";
 import type { AnyModel } from "../src/types";
 

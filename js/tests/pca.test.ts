@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { matrix, type Matrix } from "../src/codec";
-import { moveAlongPlane, planeFor, project, type Plane } from "../src/pca";
+import { matrix, type Matrix } from "../src/core/matrix";
+import { moveAlongPlane, planeFor, project, type Plane } from "../src/core/pca";
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => Array.from(a).reduce((s, x, i) => s + x * b[i], 0);
 

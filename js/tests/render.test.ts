@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from "vitest";
-import { encodeMatrix, matrix } from "../src/codec";
+import { encodeMatrix } from "../src/codec";
+import { matrix } from "../src/core/matrix";
 import * as entry from "../src/index";
 import widget, { createLocalModel, mountStatic } from "../src/index";
 

@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { decodeMatrix, encodeMatrix, matrix, type Matrix } from "../src/codec";
-import { attention } from "../src/engine";
+import { decodeMatrix, encodeMatrix } from "../src/codec";
+import { attention } from "../src/core/engine";
+import { matrix, type Matrix } from "../src/core/matrix";
 import { createLocalModel } from "../src/static";
 
 const Q = matrix(2, 2, [1, 0, 0, 1]);

@@ -4,8 +4,8 @@
 // cost 6-13 ms of rendering per frame). Each row says its label and number to assistive
 // technology (aria-label) and keeps the exact number in data-value.
 
+import { short, truncate } from "../core/format";
 import { clear, h, setText } from "../dom";
-import { short, truncate } from "../format";
 import { cssVar, sizeCanvas } from "./paint";
 
 export const BARS_MAX = 64;

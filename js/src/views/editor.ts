@@ -1,9 +1,10 @@
 // The query editor: one text input per entry of Q. Commit on change or Enter.
 
+import { cellText, tokenAt } from "../core/format";
+import { copyMatrix } from "../core/matrix";
+import { parseNumber } from "../core/parse";
 import { clear, h, listen, setText } from "../dom";
-import { cellText, tokenAt } from "../format";
-import { parseNumber } from "../parse";
-import { copyMatrix, type Snapshot } from "../store";
+import type { Snapshot } from "../store";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
 const ROWS_MAX = 64;

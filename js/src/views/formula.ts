@@ -1,7 +1,7 @@
 // The active score function as native MathML.
 
+import type { ScoreName } from "../core/engine";
 import { m } from "../dom";
-import type { ScoreName } from "../engine";
 
 // bold vectors and matrices (MathML Core has no mathvariant="bold": the CSS does it)
 const B = { class: "aw-b" };

@@ -1,7 +1,7 @@
 // The weights heatmap: queries down, keys across, with labels, legend and a hover tooltip.
 
+import { precise, short, tokenAt, truncate } from "../core/format";
 import { clear, devicePixelRatioOf, h, listen, setText } from "../dom";
-import { precise, short, tokenAt, truncate } from "../format";
 import type { Snapshot } from "../store";
 import { fillLegend, seqIndex, sequentialLut } from "./lut";
 import { cssVar, paintGrid, sizeCanvas } from "./paint";

@@ -1,7 +1,7 @@
 // The output vectors, one small bar row per query (shared scale, zero line in the middle).
 
+import { short, tokenAt, truncate } from "../core/format";
 import { clear, devicePixelRatioOf, h, listen, setText } from "../dom";
-import { short, tokenAt, truncate } from "../format";
 import type { Snapshot } from "../store";
 import { cssVar, sizeCanvas } from "./paint";
 import { runAll, type Actions, type Topic, type View } from "./view";

@@ -1,9 +1,9 @@
 // Parameters of the score function (W, U, v as small diverging heatmaps), Resample, temperature.
 
-import type { Matrix } from "../codec";
+import { precise, short } from "../core/format";
+import type { Matrix } from "../core/matrix";
+import { parseNumber } from "../core/parse";
 import { clear, h, listen, setText } from "../dom";
-import { precise, short } from "../format";
-import { parseNumber } from "../parse";
 import type { Snapshot } from "../store";
 import { divergingLut, divIndex, fillLegend } from "./lut";
 import { paintGrid, sizeCanvas } from "./paint";

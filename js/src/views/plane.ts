@@ -3,11 +3,11 @@
 // (and, above CANVAS_MIN points, the unselected queries): what changes in every frame of a drag.
 // d = 2: the space itself. d > 2: the keys' top-2 principal components (pca.ts).
 
-import type { Matrix } from "../codec";
-import { clear, context2d, devicePixelRatioOf, listen, s as svg, setText, h } from "../dom";
-import { short, tokenAt, truncate } from "../format";
-import { moveAlongPlane, planeFor, project } from "../pca";
-import { copyMatrix, type Snapshot } from "../store";
+import { short, tokenAt, truncate } from "../core/format";
+import { copyMatrix, type Matrix } from "../core/matrix";
+import { moveAlongPlane, planeFor, project } from "../core/pca";
+import { clear, context2d, devicePixelRatioOf, h, listen, s as svg, setText } from "../dom";
+import type { Snapshot } from "../store";
 import { cssVar } from "./paint";
 import { drawPlane, nearestPoint, type Points } from "./planeCanvas";
 import { runAll, type Actions, type Topic, type View } from "./view";

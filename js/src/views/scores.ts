@@ -1,7 +1,7 @@
 // The score-function toggle and the active formula.
 
+import { SCORES, type ScoreName } from "../core/engine";
 import { clear, h, listen } from "../dom";
-import { SCORES, type ScoreName } from "../engine";
 import type { Snapshot } from "../store";
 import { FORMULA_TEXT, formulaFor } from "./formula";
 import { runAll, type Actions, type Topic, type View } from "./view";

@@ -1,7 +1,7 @@
 // The three steps for the selected query: score each key, softmax, weighted sum of values.
 
+import { short, tokenAt, truncate } from "../core/format";
 import { clear, h, listen, setText } from "../dom";
-import { short, tokenAt, truncate } from "../format";
 import type { Snapshot } from "../store";
 import { bars } from "./bars";
 import { runAll, type Actions, type Topic, type View } from "./view";

@@ -1,8 +1,8 @@
 // The numbers: weights (queries x keys) and output (queries x d_v) as tables.
 
-import type { Matrix } from "../codec";
+import { tokenAt } from "../core/format";
+import type { Matrix } from "../core/matrix";
 import { clear, h, listen, setText } from "../dom";
-import { tokenAt } from "../format";
 import type { Snapshot } from "../store";
 import type { Topic, View } from "./view";
 

@@ -1,6 +1,6 @@
 // What every view module implements, and what it may ask the widget to do.
 
-import type { Matrix } from "../codec";
+import type { Matrix } from "../core/matrix";
 import type { EditValues, Snapshot } from "../store";
 
 export type Topic =

@@ -10,7 +10,14 @@
 //
 // then weights = softmax(scores / T) over the keys the mask allows, and output = weights @ V.
 
-import type { Mask, Matrix, Params } from "./codec";
+import type { Mask, Matrix } from "./matrix";
+
+/** Parameters of a score function (the table above says which score takes which). */
+export interface Params {
+  W?: Matrix;
+  U?: Matrix;
+  v?: Float64Array;
+}
 
 export type ScoreName = "dot" | "general" | "scaled_dot" | "concat" | "additive";
 

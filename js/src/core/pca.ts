@@ -1,9 +1,9 @@
+import type { Matrix } from "./matrix";
 // The 2-D plane in which query points are shown and dragged.
 //
 // d = 2: the space itself. d > 2: the plane through the mean of the keys spanned by their top two
 // principal components. d = 1: the line itself, drawn as a plane whose y coordinate is ignored.
 
-import type { Matrix } from "./codec";
 
 /** A plane in R^d: point = mean + x * axes[0] + y * axes[1]. */
 export interface Plane {
