@@ -5,7 +5,6 @@ import { h, setText } from "./dom";
 import { sessionFor, type Member } from "./session";
 import { createStore, type EditValues, type Snapshot } from "./store";
 import type { Traits } from "./sync";
-import type { AnyModel } from "./types";
 import { causalView } from "./views/causal";
 import { editorView } from "./views/editor";
 import { heatmapView } from "./views/heatmap";
@@ -17,6 +16,7 @@ import { scoreView } from "./views/scores";
 import { stepsView } from "./views/steps";
 import { tablesView } from "./views/tables";
 import type { Actions, Topic, View } from "./views/view";
+import type { AnyModel } from "./wire/model";
 
 /** Which views a model trait concerns. */
 const TRAIT_TOPICS: Record<string, Topic[]> = {

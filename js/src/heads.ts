@@ -7,12 +7,12 @@ import { tokenAt } from "./core/format";
 import type { Matrix } from "./core/matrix";
 import { clear, h, listen, setText } from "./dom";
 import type { Snapshot } from "./store";
-import type { AnyModel } from "./types";
 import { heatmapView } from "./views/heatmap";
 import { seqIndex, sequentialLut } from "./views/lut";
 import { paintGrid, sizeCanvas } from "./views/paint";
 import { numberTable, TABLE_MAX } from "./views/tables";
 import type { Topic } from "./views/view";
+import type { AnyModel } from "./wire/model";
 
 interface Heads {
   L: number;

@@ -5,11 +5,11 @@
 import "./style.css";
 import { mount } from "./app";
 import { mountHeads } from "./heads";
-import { watchRowPatches } from "./patch";
-import type { AnyModel } from "./types";
+import type { AnyModel } from "./wire/model";
+import { watchRowPatches } from "./wire/patch";
 
 export { createLocalModel, mountStatic } from "./static";
-export type { AnyModel } from "./types";
+export type { AnyModel } from "./wire/model";
 
 /** Build the view of `model` in `el`; returns the cleanup (removes listeners and DOM). */
 function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void {

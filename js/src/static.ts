@@ -1,12 +1,12 @@
 // A local model for static pages: the same view, with the JS engine in place of the kernel.
 
 import { mount } from "./app";
-import { decodeMask, decodeMatrix, decodeParams, encodeMatrix, type WireArray } from "./codec";
 import { attention, attentionRows, setRows, type Params, type ScoreName } from "./core/engine";
 import type { Mask, Matrix } from "./core/matrix";
 import { mountHeads } from "./heads";
-import type { AnyModel, Listener } from "./types";
-import { knownMatrix, wireOf } from "./wirecache";
+import { decodeMask, decodeMatrix, decodeParams, encodeMatrix, type WireArray } from "./wire/codec";
+import type { AnyModel, Listener } from "./wire/model";
+import { knownMatrix, wireOf } from "./wire/wirecache";
 
 const INPUTS = ["Q", "K", "V", "score", "mask", "temperature", "param_sets"];
 

@@ -1,12 +1,12 @@
 // The view's picture of the widget: the model's traits decoded, with queued local edits on top,
 // and a JS-engine preview of the results while the kernel has not answered.
 
-import { decodeMask, decodeMatrix, decodeParams, encodeMask, encodeMatrix } from "./codec";
 import { attention, attentionRows, SCORES, setRows, type Params, type ScoreName } from "./core/engine";
 import { copyMatrix, type Mask, type Matrix } from "./core/matrix";
-import { applyRowPatch, RESULTS } from "./patch";
-import type { AnyModel } from "./types";
-import { knownMatrix, wireOf } from "./wirecache";
+import { decodeMask, decodeMatrix, decodeParams } from "./wire/codec";
+import type { AnyModel } from "./wire/model";
+import { applyRowPatch, RESULTS } from "./wire/patch";
+import { knownMatrix } from "./wire/wirecache";
 
 export interface Result {
   scores: Matrix;
@@ -48,16 +48,6 @@ const EMPTY: Matrix = { rows: 0, cols: 0, data: new Float64Array(0) };
 
 export function isScore(x: unknown): x is ScoreName {
   return typeof x === "string" && (SCORES as readonly string[]).includes(x);
-}
-
-/**
- * Wire value of an edited trait. An edited Q is a fresh matrix, never changed afterwards: its
- * wire array shares its memory (no copy) and is known to decode to it.
- */
-export function encodeEdit(name: string, value: unknown): unknown {
-  if (name === "Q") return wireOf(value as Matrix, encodeMatrix);
-  if (name === "mask") return value === null ? null : encodeMask(value as Mask);
-  return value;
 }
 
 export interface Store {

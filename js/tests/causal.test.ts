@@ -2,10 +2,10 @@
 // The causal-mask switch: checked = the lower-triangular mask, sent as an edit; the weights
 // above the diagonal become 0 (a static page recomputes them with the JS engine).
 import { afterEach, describe, expect, it } from "vitest";
-import { decodeMask, decodeMatrix, encodeMask, encodeMatrix } from "../src/codec";
 import { matrix } from "../src/core/matrix";
 import widget, { createLocalModel } from "../src/index";
 import { causalMask } from "../src/views/causal";
+import { decodeMask, decodeMatrix, encodeMask, encodeMatrix } from "../src/wire/codec";
 
 HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
 

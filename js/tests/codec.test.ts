@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { get, matrix } from "../src/core/matrix";
 import {
   decodeMask,
   decodeMatrix,
@@ -7,8 +8,7 @@ import {
   encodeMask,
   encodeMatrix,
   type WireArray,
-} from "../src/codec";
-import { get, matrix } from "../src/core/matrix";
+} from "../src/wire/codec";
 
 /** Little-endian float64 bytes of `values`, placed at `offset` inside a larger buffer. */
 function f64Bytes(values: number[], offset = 0): DataView {

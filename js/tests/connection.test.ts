@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { bannerText, kernelOf, statusText, watchConnection, type ConnectionState } from "../src/connection";
-import type { AnyModel, Listener } from "../src/types";
+import type { AnyModel, Listener } from "../src/wire/model";
 import { FakeKernel } from "./fakes";
 
 /** A model proxy as anywidget makes it: listeners called with `this` = the context (the view). */

@@ -2,9 +2,9 @@
 // Large widgets keep their DOM small: the query editor shows a window of rows, the Numbers
 // tables start closed and are filled only while open.
 import { afterEach, describe, expect, it } from "vitest";
-import { encodeMatrix } from "../src/codec";
 import { matrix } from "../src/core/matrix";
 import widget, { createLocalModel } from "../src/index";
+import { encodeMatrix } from "../src/wire/codec";
 
 HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
 

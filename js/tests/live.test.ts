@@ -2,10 +2,10 @@
 // The widget as it runs in Jupyter: a model that the kernel answers later, seen through
 // anywidget's per-view proxies (two views of one model), with a kernel that can restart.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { decodeMatrix, encodeMatrix } from "../src/codec";
 import { matrix } from "../src/core/matrix";
 import widget from "../src/index";
-import type { AnyModel, Listener } from "../src/types";
+import { decodeMatrix, encodeMatrix } from "../src/wire/codec";
+import type { AnyModel, Listener } from "../src/wire/model";
 import { FakeKernel } from "./fakes";
 
 HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;

@@ -2,12 +2,12 @@
 // Many queries and keys: the plane draws them on a canvas (one SVG point, the selected query,
 // stays focusable and draggable), the steps view picks a query with a number input.
 import { afterEach, describe, expect, it } from "vitest";
-import { encodeMatrix } from "../src/codec";
 import { matrix } from "../src/core/matrix";
 import widget, { createLocalModel } from "../src/index";
 import { CANVAS_MIN } from "../src/views/plane";
 import { nearestPoint } from "../src/views/planeCanvas";
 import { SELECT_MAX } from "../src/views/steps";
+import { encodeMatrix } from "../src/wire/codec";
 
 HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
 

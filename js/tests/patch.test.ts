@@ -1,9 +1,9 @@
 // Row patches from the kernel (the `_rows` trait) written into the model's result arrays.
 import { describe, expect, it } from "vitest";
-import { decodeMatrix, encodeMatrix } from "../src/codec";
 import { matrix } from "../src/core/matrix";
-import { applyRowPatch } from "../src/patch";
-import type { AnyModel } from "../src/types";
+import { decodeMatrix, encodeMatrix } from "../src/wire/codec";
+import type { AnyModel } from "../src/wire/model";
+import { applyRowPatch } from "../src/wire/patch";
 
 function model(attrs: Record<string, unknown>): AnyModel {
   return {

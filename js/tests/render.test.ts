@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from "vitest";
-import { encodeMatrix } from "../src/codec";
 import { matrix } from "../src/core/matrix";
 import * as entry from "../src/index";
 import widget, { createLocalModel, mountStatic } from "../src/index";
+import { encodeMatrix } from "../src/wire/codec";
 
 const render = widget.render;
 

@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { decodeMatrix, encodeMatrix } from "../src/codec";
 import { attention } from "../src/core/engine";
 import { matrix, type Matrix } from "../src/core/matrix";
 import { createLocalModel } from "../src/static";
+import { decodeMatrix, encodeMatrix } from "../src/wire/codec";
 
 const Q = matrix(2, 2, [1, 0, 0, 1]);
 const K = matrix(3, 2, [1, 0, 0, 1, 1, 1]);

@@ -1,7 +1,7 @@
 // Arrays on the wire: {dtype, shape, buffer}, little-endian, C order (twin of attnwidget/codec.py).
 
-import type { Params } from "./core/engine";
-import type { Mask, Matrix } from "./core/matrix";
+import type { Params } from "../core/engine";
+import type { Mask, Matrix } from "../core/matrix";
 
 export type Dtype = "float64" | "bool";
 

@@ -1,8 +1,8 @@
 // Wire arrays whose decoded matrix is already known (made here from a Matrix): decoding
 // them again would copy megabytes for nothing. Keys are the wire objects themselves.
 
+import type { Matrix } from "../core/matrix";
 import { LITTLE_ENDIAN } from "./codec";
-import type { Matrix } from "./core/matrix";
 
 const known = new WeakMap<object, Matrix>();
 

@@ -4,7 +4,7 @@
 // place, so the model holds what the kernel holds (and a saved widget state is whole).
 
 import { wireBytes } from "./codec";
-import type { AnyModel } from "./types";
+import type { AnyModel } from "./model";
 
 export const RESULTS = ["scores", "weights", "output"] as const;
 
