@@ -1,10 +1,10 @@
 // Builds the widget's DOM inside `el`, wires the model to the views, returns the cleanup.
 
-import { bannerText, statusText, watchConnection, type Connection } from "./connection";
 import { h, setText } from "./dom";
-import { sessionFor, type Member } from "./session";
-import { createStore, type EditValues, type Snapshot } from "./store";
-import type { Traits } from "./sync";
+import { bannerText, statusText, watchConnection, type Connection } from "./live/connection";
+import { sessionFor, type Member } from "./live/session";
+import { createStore, type EditValues, type Snapshot } from "./live/store";
+import type { Traits } from "./live/sync";
 import { causalView } from "./views/causal";
 import { editorView } from "./views/editor";
 import { heatmapView } from "./views/heatmap";

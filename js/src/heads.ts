@@ -2,11 +2,11 @@
 // the selected head as a heatmap, and small multiples of every head of the layer.
 // Wire: weights = {dtype: "uint8-rows", shape, buffer: uint8 codes, scale: float32 per row}.
 
-import { bannerText, watchConnection, type Connection } from "./connection";
 import { tokenAt } from "./core/format";
 import type { Matrix } from "./core/matrix";
 import { clear, h, listen, setText } from "./dom";
-import type { Snapshot } from "./store";
+import { bannerText, watchConnection, type Connection } from "./live/connection";
+import type { Snapshot } from "./live/store";
 import { heatmapView } from "./views/heatmap";
 import { seqIndex, sequentialLut } from "./views/lut";
 import { paintGrid, sizeCanvas } from "./views/paint";

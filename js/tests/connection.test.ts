@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { bannerText, kernelOf, statusText, watchConnection, type ConnectionState } from "../src/connection";
+import { bannerText, kernelOf, statusText, watchConnection, type ConnectionState } from "../src/live/connection";
 import type { AnyModel, Listener } from "../src/wire/model";
 import { FakeKernel } from "./fakes";
 

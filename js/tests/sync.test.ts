@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createCoalescer, type Coalescer, type Traits } from "../src/sync";
+import { createCoalescer, type Coalescer, type Traits } from "../src/live/sync";
 
 type Sent = { kind: "traits"; traits: Traits; id: number } | { kind: "resample"; id: number };
 

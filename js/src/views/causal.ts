@@ -3,7 +3,7 @@
 
 import type { Mask } from "../core/matrix";
 import { h, listen } from "../dom";
-import type { Snapshot } from "../store";
+import type { Snapshot } from "../live/store";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
 /** The lower-triangular mask of n queries and n keys. */

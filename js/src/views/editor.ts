@@ -4,7 +4,7 @@ import { cellText, tokenAt } from "../core/format";
 import { copyMatrix } from "../core/matrix";
 import { parseNumber } from "../core/parse";
 import { clear, h, listen, setText } from "../dom";
-import type { Snapshot } from "../store";
+import type { Snapshot } from "../live/store";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
 const ROWS_MAX = 64;

@@ -2,7 +2,7 @@
 
 import { precise, short, tokenAt, truncate } from "../core/format";
 import { clear, devicePixelRatioOf, h, listen, setText } from "../dom";
-import type { Snapshot } from "../store";
+import type { Snapshot } from "../live/store";
 import { fillLegend, seqIndex, sequentialLut } from "./lut";
 import { cssVar, paintGrid, sizeCanvas } from "./paint";
 import { runAll, type Actions, type Topic, type View } from "./view";

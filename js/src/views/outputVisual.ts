@@ -2,7 +2,7 @@
 
 import { short, tokenAt, truncate } from "../core/format";
 import { clear, devicePixelRatioOf, h, listen, setText } from "../dom";
-import type { Snapshot } from "../store";
+import type { Snapshot } from "../live/store";
 import { cssVar, sizeCanvas } from "./paint";
 import { runAll, type Actions, type Topic, type View } from "./view";
 

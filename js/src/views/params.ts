@@ -4,7 +4,7 @@ import { precise, short } from "../core/format";
 import type { Matrix } from "../core/matrix";
 import { parseNumber } from "../core/parse";
 import { clear, h, listen, setText } from "../dom";
-import type { Snapshot } from "../store";
+import type { Snapshot } from "../live/store";
 import { divergingLut, divIndex, fillLegend } from "./lut";
 import { paintGrid, sizeCanvas } from "./paint";
 import { runAll, type Actions, type Topic, type View } from "./view";

@@ -7,7 +7,7 @@ import { short, tokenAt, truncate } from "../core/format";
 import { copyMatrix, type Matrix } from "../core/matrix";
 import { moveAlongPlane, planeFor, project } from "../core/pca";
 import { clear, context2d, devicePixelRatioOf, h, listen, s as svg, setText } from "../dom";
-import type { Snapshot } from "../store";
+import type { Snapshot } from "../live/store";
 import { cssVar } from "./paint";
 import { drawPlane, nearestPoint, type Points } from "./planeCanvas";
 import { runAll, type Actions, type Topic, type View } from "./view";

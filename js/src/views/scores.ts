@@ -2,7 +2,7 @@
 
 import { SCORES, type ScoreName } from "../core/engine";
 import { clear, h, listen } from "../dom";
-import type { Snapshot } from "../store";
+import type { Snapshot } from "../live/store";
 import { FORMULA_TEXT, formulaFor } from "./formula";
 import { runAll, type Actions, type Topic, type View } from "./view";
 

@@ -2,7 +2,7 @@
 
 import { short, tokenAt, truncate } from "../core/format";
 import { clear, h, listen, setText } from "../dom";
-import type { Snapshot } from "../store";
+import type { Snapshot } from "../live/store";
 import { bars } from "./bars";
 import { runAll, type Actions, type Topic, type View } from "./view";
 

@@ -3,7 +3,7 @@
 import { tokenAt } from "../core/format";
 import type { Matrix } from "../core/matrix";
 import { clear, h, listen, setText } from "../dom";
-import type { Snapshot } from "../store";
+import type { Snapshot } from "../live/store";
 import type { Topic, View } from "./view";
 
 export const TABLE_MAX = 64;

@@ -1,12 +1,12 @@
 // The view's picture of the widget: the model's traits decoded, with queued local edits on top,
 // and a JS-engine preview of the results while the kernel has not answered.
 
-import { attention, attentionRows, SCORES, setRows, type Params, type ScoreName } from "./core/engine";
-import { copyMatrix, type Mask, type Matrix } from "./core/matrix";
-import { decodeMask, decodeMatrix, decodeParams } from "./wire/codec";
-import type { AnyModel } from "./wire/model";
-import { applyRowPatch, RESULTS } from "./wire/patch";
-import { knownMatrix } from "./wire/wirecache";
+import { attention, attentionRows, SCORES, setRows, type Params, type ScoreName } from "../core/engine";
+import { copyMatrix, type Mask, type Matrix } from "../core/matrix";
+import { decodeMask, decodeMatrix, decodeParams } from "../wire/codec";
+import type { AnyModel } from "../wire/model";
+import { applyRowPatch, RESULTS } from "../wire/patch";
+import { knownMatrix } from "../wire/wirecache";
 
 export interface Result {
   scores: Matrix;

@@ -8,9 +8,9 @@
 // anywidget hands each view its own model proxy, so the proxies differ; two proxies belong to
 // one model when they read the very same (deserialised, per-model) array objects.
 
+import { encodeEdit } from "../wire/edit";
+import type { AnyModel } from "../wire/model";
 import { createCoalescer, modelSink, type Coalescer, type Traits } from "./sync";
-import { encodeEdit } from "./wire/edit";
-import type { AnyModel } from "./wire/model";
 
 export interface Member {
   /**

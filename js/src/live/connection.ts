@@ -11,7 +11,7 @@
 // (ipywidgets marks the model `comm_live = false` and stops sending), so only an answer from
 // the kernel (result_id catching up) clears it. A lost websocket clears when it reconnects.
 
-import type { AnyModel } from "./wire/model";
+import type { AnyModel } from "../wire/model";
 
 export type Phase = "ready" | "pending" | "waiting" | "disconnected";
 

@@ -5,7 +5,7 @@
 // while the kernel has not answered (result_id < the last edit_id sent) are queued and merged,
 // latest value wins, then sent together as soon as result_id catches up.
 
-import type { AnyModel } from "./wire/model";
+import type { AnyModel } from "../wire/model";
 
 export type Traits = Record<string, unknown>;
 
