@@ -1,24 +1,36 @@
-// The anywidget entry point: `export default { render }`, plus the static-page helpers.
+// The anywidget entry point: `export default { initialize, render }`, plus the static-page
+// helpers (`createLocalModel`, `mountStatic`, which attnwidget/export.py's pages call).
 // `render` is deliberately not a named export: anywidget warns about a direct export of
 // `render` ("will likely be deprecated") in every view.
 
 import "./style.css";
 import { mount } from "./app";
 import { mountHeads } from "./heads";
+import { createLocalModel } from "./page/localModel";
 import type { AnyModel } from "./wire/model";
 import { watchRowPatches } from "./wire/patch";
 
-export { createLocalModel, mountStatic } from "./static";
+export { createLocalModel } from "./page/localModel";
 export type { AnyModel } from "./wire/model";
+
+/** The widget's view of `model` in `el` (AttentionHeads or AttentionWidget); returns the cleanup. */
+function mountWidget(model: AnyModel, el: HTMLElement): () => void {
+  return model.get("_kind") === "heads" ? mountHeads(model, el) : mount(model, el);
+}
 
 /** Build the view of `model` in `el`; returns the cleanup (removes listeners and DOM). */
 function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void {
-  return model.get("_kind") === "heads" ? mountHeads(model, el) : mount(model, el);
+  return mountWidget(model, el);
 }
 
 /** Once per model, before any view: keep its arrays whole as row patches arrive. */
 function initialize({ model }: { model: AnyModel }): () => void {
   return watchRowPatches(model);
+}
+
+/** Mount the widget on a static page: a local model over `state`, then the view. */
+export async function mountStatic(el: HTMLElement, state: Record<string, unknown>): Promise<() => void> {
+  return mountWidget(createLocalModel(state), el);
 }
 
 export default { initialize, render };

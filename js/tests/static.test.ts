@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { attention } from "../src/core/engine";
 import { matrix, type Matrix } from "../src/core/matrix";
-import { createLocalModel } from "../src/static";
+import { createLocalModel } from "../src/page/localModel";
 import { decodeMatrix, encodeMatrix } from "../src/wire/codec";
 
 const Q = matrix(2, 2, [1, 0, 0, 1]);

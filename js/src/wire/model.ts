@@ -1,4 +1,4 @@
-// The part of the anywidget model API the view uses (ipywidgets' model, or static.ts's).
+// The part of the anywidget model API the view uses (ipywidgets' model, or page/localModel.ts's).
 
 export type Listener = (...args: unknown[]) => void;
 

@@ -1,12 +1,11 @@
-// A local model for static pages: the same view, with the JS engine in place of the kernel.
+// The local model of a static (exported) page: the model the view talks to, with the JS engine
+// in place of the kernel. Mounting the view on it is index.ts's `mountStatic`.
 
-import { mount } from "./app";
-import { attention, attentionRows, setRows, type Params, type ScoreName } from "./core/engine";
-import type { Mask, Matrix } from "./core/matrix";
-import { mountHeads } from "./heads";
-import { decodeMask, decodeMatrix, decodeParams, encodeMatrix, type WireArray } from "./wire/codec";
-import type { AnyModel, Listener } from "./wire/model";
-import { knownMatrix, wireOf } from "./wire/wirecache";
+import { attention, attentionRows, setRows, type Params, type ScoreName } from "../core/engine";
+import type { Mask, Matrix } from "../core/matrix";
+import { decodeMask, decodeMatrix, decodeParams, encodeMatrix, type WireArray } from "../wire/codec";
+import type { AnyModel, Listener } from "../wire/model";
+import { knownMatrix, wireOf } from "../wire/wirecache";
 
 const INPUTS = ["Q", "K", "V", "score", "mask", "temperature", "param_sets"];
 
@@ -202,10 +201,4 @@ export function createLocalModel(state: Record<string, unknown>): AnyModel {
     },
   };
   return model;
-}
-
-/** Mount the widget on a static page: a local model over `state`, then the view. */
-export async function mountStatic(el: HTMLElement, state: Record<string, unknown>): Promise<() => void> {
-  const model = createLocalModel(state);
-  return model.get("_kind") === "heads" ? mountHeads(model, el) : mount(model, el);
 }
