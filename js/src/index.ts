@@ -3,10 +3,10 @@
 // `render` is deliberately not a named export: anywidget warns about a direct export of
 // `render` ("will likely be deprecated") in every view.
 
-import "./style.css";
-import { mount } from "./app";
-import { mountHeads } from "./heads";
+import "./ui/style.css";
 import { createLocalModel } from "./page/localModel";
+import { mount } from "./ui/app";
+import { mountHeads } from "./ui/heads";
 import type { AnyModel } from "./wire/model";
 import { watchRowPatches } from "./wire/patch";
 

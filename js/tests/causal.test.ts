@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { matrix } from "../src/core/matrix";
 import widget, { createLocalModel } from "../src/index";
-import { causalMask } from "../src/views/causal";
+import { causalMask } from "../src/ui/views/causal";
 import { decodeMask, decodeMatrix, encodeMask, encodeMatrix } from "../src/wire/codec";
 
 HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;

@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from "vitest";
-import { decodeHeads, headMatrix, PRECISION_NOTE } from "../src/heads";
 import widget, { createLocalModel } from "../src/index";
+import { PRECISION_NOTE } from "../src/ui/heads";
+import { decodeHeads, headMatrix } from "../src/wire/heads";
 
 HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
 

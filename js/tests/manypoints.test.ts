@@ -4,9 +4,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { matrix } from "../src/core/matrix";
 import widget, { createLocalModel } from "../src/index";
-import { CANVAS_MIN } from "../src/views/plane";
-import { nearestPoint } from "../src/views/planeCanvas";
-import { SELECT_MAX } from "../src/views/steps";
+import { CANVAS_MIN } from "../src/ui/views/plane";
+import { nearestPoint } from "../src/ui/views/planeCanvas";
+import { SELECT_MAX } from "../src/ui/views/steps";
 import { encodeMatrix } from "../src/wire/codec";
 
 HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
@@ -219,7 +219,7 @@ describe("the query editor of a wide Q", () => {
 
 describe("changedRow (the heatmap repaints one changed row)", () => {
   it("finds the one row that differs, -1 for none, -2 for several", async () => {
-    const { changedRow } = await import("../src/views/heatmap");
+    const { changedRow } = await import("../src/ui/views/heatmap");
     const a = new Float64Array([1, 2, 3, 4, 5, 6]);
     expect(changedRow(a, a.slice(), 3)).toBe(-1);
     const b = a.slice();

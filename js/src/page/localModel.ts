@@ -84,7 +84,7 @@ function computeRows(x: Inputs, prev: Results, rows: number[]): Results {
  * A refused edit puts the last good inputs back and sets `error`.
  */
 export function createLocalModel(state: Record<string, unknown>): AnyModel {
-  // buffers may be DataView, ArrayBuffer or typed arrays: codec.ts reads them all
+  // buffers may be DataView, ArrayBuffer or typed arrays: wire/codec.ts reads them all
   const st: Record<string, unknown> = { ...state, _static: true };
   st.edit_id = Number(st.edit_id) || 0;
   st.result_id = Number(st.result_id) || 0;

@@ -1,9 +1,9 @@
 // The numbers: weights (queries x keys) and output (queries x d_v) as tables.
 
-import { tokenAt } from "../core/format";
-import type { Matrix } from "../core/matrix";
+import { tokenAt } from "../../core/format";
+import type { Matrix } from "../../core/matrix";
+import type { Snapshot } from "../../live/store";
 import { clear, h, listen, setText } from "../dom";
-import type { Snapshot } from "../live/store";
 import type { Topic, View } from "./view";
 
 export const TABLE_MAX = 64;

@@ -1,12 +1,12 @@
 // Parameters of the score function (W, U, v as small diverging heatmaps), Resample, temperature.
 
-import { precise, short } from "../core/format";
-import type { Matrix } from "../core/matrix";
-import { parseNumber } from "../core/parse";
+import { precise, short } from "../../core/format";
+import type { Matrix } from "../../core/matrix";
+import { parseNumber } from "../../core/parse";
+import type { Snapshot } from "../../live/store";
 import { clear, h, listen, setText } from "../dom";
-import type { Snapshot } from "../live/store";
-import { divergingLut, divIndex, fillLegend } from "./lut";
-import { paintGrid, sizeCanvas } from "./paint";
+import { divergingLut, divIndex, fillLegend } from "../lut";
+import { paintGrid, sizeCanvas } from "../paint";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
 const T_MIN = 0.05;

@@ -1,14 +1,14 @@
 // The 2-D plane: keys as points, queries as draggable points (pointer and arrow keys).
 // A canvas under the SVG draws the background, the selected query's lines and the keys' marks
 // (and, above CANVAS_MIN points, the unselected queries): what changes in every frame of a drag.
-// d = 2: the space itself. d > 2: the keys' top-2 principal components (pca.ts).
+// d = 2: the space itself. d > 2: the keys' top-2 principal components (core/pca.ts).
 
-import { short, tokenAt, truncate } from "../core/format";
-import { copyMatrix, type Matrix } from "../core/matrix";
-import { moveAlongPlane, planeFor, project } from "../core/pca";
+import { short, tokenAt, truncate } from "../../core/format";
+import { copyMatrix, type Matrix } from "../../core/matrix";
+import { moveAlongPlane, planeFor, project } from "../../core/pca";
+import type { Snapshot } from "../../live/store";
 import { clear, context2d, devicePixelRatioOf, h, listen, s as svg, setText } from "../dom";
-import type { Snapshot } from "../live/store";
-import { cssVar } from "./paint";
+import { cssVar } from "../paint";
 import { drawPlane, nearestPoint, type Points } from "./planeCanvas";
 import { runAll, type Actions, type Topic, type View } from "./view";
 

@@ -1,8 +1,8 @@
 // The score-function toggle and the active formula.
 
-import { SCORES, type ScoreName } from "../core/engine";
+import { SCORES, type ScoreName } from "../../core/engine";
+import type { Snapshot } from "../../live/store";
 import { clear, h, listen } from "../dom";
-import type { Snapshot } from "../live/store";
 import { FORMULA_TEXT, formulaFor } from "./formula";
 import { runAll, type Actions, type Topic, type View } from "./view";
 

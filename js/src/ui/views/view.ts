@@ -1,7 +1,7 @@
 // What every view module implements, and what it may ask the widget to do.
 
-import type { Matrix } from "../core/matrix";
-import type { EditValues, Snapshot } from "../live/store";
+import type { Matrix } from "../../core/matrix";
+import type { EditValues, Snapshot } from "../../live/store";
 
 export type Topic =
   | "Q"

@@ -1,6 +1,6 @@
 // The active score function as native MathML.
 
-import type { ScoreName } from "../core/engine";
+import type { ScoreName } from "../../core/engine";
 import { m } from "../dom";
 
 // bold vectors and matrices (MathML Core has no mathvariant="bold": the CSS does it)

@@ -1,7 +1,7 @@
 // The error box: a local parse error, or the kernel's `error`. Hidden and empty when no error.
 
+import type { Snapshot } from "../../live/store";
 import { h, setText } from "../dom";
-import type { Snapshot } from "../live/store";
 import type { Topic, View } from "./view";
 
 export function messageView(localError: () => string): View {

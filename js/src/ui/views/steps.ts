@@ -1,8 +1,8 @@
 // The three steps for the selected query: score each key, softmax, weighted sum of values.
 
-import { short, tokenAt, truncate } from "../core/format";
+import { short, tokenAt, truncate } from "../../core/format";
+import type { Snapshot } from "../../live/store";
 import { clear, h, listen, setText } from "../dom";
-import type { Snapshot } from "../live/store";
 import { bars } from "./bars";
 import { runAll, type Actions, type Topic, type View } from "./view";
 

@@ -1,10 +1,10 @@
 // The query editor: one text input per entry of Q. Commit on change or Enter.
 
-import { cellText, tokenAt } from "../core/format";
-import { copyMatrix } from "../core/matrix";
-import { parseNumber } from "../core/parse";
+import { cellText, tokenAt } from "../../core/format";
+import { copyMatrix } from "../../core/matrix";
+import { parseNumber } from "../../core/parse";
+import type { Snapshot } from "../../live/store";
 import { clear, h, listen, setText } from "../dom";
-import type { Snapshot } from "../live/store";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
 const ROWS_MAX = 64;

@@ -1,10 +1,10 @@
 // The weights heatmap: queries down, keys across, with labels, legend and a hover tooltip.
 
-import { precise, short, tokenAt, truncate } from "../core/format";
+import { precise, short, tokenAt, truncate } from "../../core/format";
+import type { Snapshot } from "../../live/store";
 import { clear, devicePixelRatioOf, h, listen, setText } from "../dom";
-import type { Snapshot } from "../live/store";
-import { fillLegend, seqIndex, sequentialLut } from "./lut";
-import { cssVar, paintGrid, sizeCanvas } from "./paint";
+import { fillLegend, seqIndex, sequentialLut } from "../lut";
+import { cssVar, paintGrid, sizeCanvas } from "../paint";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
 const CELL_MAX = 52;

@@ -1,9 +1,9 @@
 // The output vectors, one small bar row per query (shared scale, zero line in the middle).
 
-import { short, tokenAt, truncate } from "../core/format";
+import { short, tokenAt, truncate } from "../../core/format";
+import type { Snapshot } from "../../live/store";
 import { clear, devicePixelRatioOf, h, listen, setText } from "../dom";
-import type { Snapshot } from "../live/store";
-import { cssVar, sizeCanvas } from "./paint";
+import { cssVar, sizeCanvas } from "../paint";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
 const ROWS_MAX = 64;

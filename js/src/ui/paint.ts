@@ -1,6 +1,6 @@
 // Painting a matrix into a canvas pixel by pixel (one putImageData, whatever the size).
 
-import { context2d, devicePixelRatioOf } from "../dom";
+import { context2d, devicePixelRatioOf } from "./dom";
 import type { Lut } from "./lut";
 
 export interface Grid {

@@ -1,10 +1,11 @@
 // Builds the widget's DOM inside `el`, wires the model to the views, returns the cleanup.
 
+import { bannerText, statusText, watchConnection, type Connection } from "../live/connection";
+import { sessionFor, type Member } from "../live/session";
+import { createStore, type EditValues, type Snapshot } from "../live/store";
+import type { Traits } from "../live/sync";
+import type { AnyModel } from "../wire/model";
 import { h, setText } from "./dom";
-import { bannerText, statusText, watchConnection, type Connection } from "./live/connection";
-import { sessionFor, type Member } from "./live/session";
-import { createStore, type EditValues, type Snapshot } from "./live/store";
-import type { Traits } from "./live/sync";
 import { causalView } from "./views/causal";
 import { editorView } from "./views/editor";
 import { heatmapView } from "./views/heatmap";
@@ -16,7 +17,6 @@ import { scoreView } from "./views/scores";
 import { stepsView } from "./views/steps";
 import { tablesView } from "./views/tables";
 import type { Actions, Topic, View } from "./views/view";
-import type { AnyModel } from "./wire/model";
 
 /** Which views a model trait concerns. */
 const TRAIT_TOPICS: Record<string, Topic[]> = {

@@ -1,8 +1,8 @@
-// Colour look-up tables built once from colour.ts, for per-pixel painting.
+// Colour look-up tables built once from core/colour.ts, for per-pixel painting.
 
 import { css, diverging, sequential, textColourOn } from "../core/colour";
 import { parseCssColour } from "../core/format";
-import { clear, h, setText } from "../dom";
+import { clear, h, setText } from "./dom";
 
 export interface Lut {
   /** 256 entries of r, g, b. */

@@ -1,9 +1,9 @@
 // The causal-mask switch in the weights card: query i attends to keys 0..i only (M = N).
 // Checked when the mask is exactly that; "mixed" when another mask is set (from Python).
 
-import type { Mask } from "../core/matrix";
+import type { Mask } from "../../core/matrix";
+import type { Snapshot } from "../../live/store";
 import { h, listen } from "../dom";
-import type { Snapshot } from "../live/store";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
 /** The lower-triangular mask of n queries and n keys. */

@@ -4,9 +4,9 @@
 // cost 6-13 ms of rendering per frame). Each row says its label and number to assistive
 // technology (aria-label) and keeps the exact number in data-value.
 
-import { short, truncate } from "../core/format";
+import { short, truncate } from "../../core/format";
 import { clear, h, setText } from "../dom";
-import { cssVar, sizeCanvas } from "./paint";
+import { cssVar, sizeCanvas } from "../paint";
 
 export const BARS_MAX = 64;
 /** Row height and the widths of the label and number columns (CSS px; style.css agrees). */
