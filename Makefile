@@ -30,6 +30,7 @@ lint: setup
 	$(PY) -m ruff check attnwidget tests benchmarks
 	$(VENV)/bin/lint-imports
 	$(NPM) run typecheck
+	$(NPM) run lint:deps
 
 test: setup lint
 	$(NPM) test
