@@ -4,8 +4,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { matrix } from "../src/core/matrix";
 import widget, { createLocalModel } from "../src/index";
-import { CANVAS_MIN } from "../src/ui/views/plane";
-import { nearestPoint } from "../src/ui/views/planeCanvas";
+import { nearestPoint } from "../src/ui/views/plane/hitTest";
+import { CANVAS_MIN } from "../src/ui/views/plane/planeView";
 import { SELECT_MAX } from "../src/ui/views/steps";
 import { encodeMatrix } from "../src/wire/codec";
 

@@ -12,7 +12,7 @@ import { heatmapView } from "./views/heatmap";
 import { messageView } from "./views/message";
 import { outputVisualView } from "./views/outputVisual";
 import { paramsView } from "./views/params";
-import { planeView } from "./views/plane";
+import { planeView } from "./views/plane/planeView";
 import { scoreView } from "./views/scores";
 import { stepsView } from "./views/steps";
 import { tablesView } from "./views/tables";

@@ -1,9 +1,16 @@
 // The plane's many points on one canvas (keys, unselected queries, the selected query's lines):
 // above a few hundred points one SVG group per point costs more to lay out, paint and layerize
-// than the whole canvas costs to redraw.
+// than the whole canvas costs to redraw. Below that, the canvas holds the background, the lines
+// and the keys' marks only: what changes in every frame of a drag.
 
-/** Points in viewBox units, x0 y0 x1 y1 ... (NaN: not drawn). */
-export type Points = Float64Array;
+import type { Snapshot } from "../../../live/store";
+import { context2d, devicePixelRatioOf } from "../../dom";
+import { cssVar } from "../../paint";
+import { SIZE, X0, X1, Y0, Y1, type Points } from "./geometry";
+import type { PlaneScene } from "./scene";
+
+const LINES_MAX = 120;
+const KEY_SHADE_MAX = 300; // beyond this many keys, marks are not shaded by weight
 
 export interface PlaneDraw {
   size: number; // viewBox width = height
@@ -18,23 +25,6 @@ export interface PlaneDraw {
   /** Besides the background and the lines: the keys ("keys"), and the unselected queries ("all"). */
   points: "keys" | "all";
   colours: { bg: string; border: string; key: string; query: string };
-}
-
-/** The index of the point nearest (x, y) within `radius`, or -1. */
-export function nearestPoint(pts: Points, x: number, y: number, radius: number, skip = -1): number {
-  let best = -1;
-  let bestD = radius * radius;
-  for (let i = 0; 2 * i + 1 < pts.length; i++) {
-    if (i === skip) continue;
-    const dx = pts[2 * i] - x;
-    const dy = pts[2 * i + 1] - y;
-    const d = dx * dx + dy * dy;
-    if (d <= bestD) {
-      bestD = d;
-      best = i;
-    }
-  }
-  return best;
 }
 
 /** Draw `p` over the whole W x H (device pixels) canvas. */
@@ -144,4 +134,66 @@ function drawPoints(ctx: CanvasRenderingContext2D, p: PlaneDraw, skip: number): 
   ctx.strokeStyle = p.colours.bg;
   ctx.lineWidth = 0.5;
   ctx.stroke();
+}
+
+/** Indices of the `k` largest entries of `row` (all of them, in order, when k >= length). */
+function strongest(row: ArrayLike<number> | null, k: number): number[] {
+  if (!row) return [];
+  const idx = Array.from({ length: row.length }, (_, j) => j);
+  if (row.length <= k) return idx;
+  return idx.sort((a, b) => row[b] - row[a]).slice(0, k);
+}
+
+const ids = new WeakMap<object, number>();
+let nextId = 0;
+/** A number for an object's identity (a cache key part). */
+const idOf = (o: object): number => {
+  let id = ids.get(o);
+  if (id === undefined) ids.set(o, (id = ++nextId));
+  return id;
+};
+
+/**
+ * What the canvas's points depend on: Q, K (its plane) and the viewport only (a selection keeps
+ * them), and the canvas's pixel ratio.
+ */
+export function pointsKey(scene: PlaneScene, s: Snapshot): string {
+  return `${idOf(s.Q)}|${idOf(s.K)}|${idOf(scene.viewport!)}|${devicePixelRatioOf(scene.canvas)}`;
+}
+
+/**
+ * The canvas under the SVG: the plot's background and the lines from the selected query to
+ * the keys (opacity and width by weight), the keys' marks (shaded by weight), and with "all"
+ * the unselected queries.
+ */
+export function paintCanvas(scene: PlaneScene, s: Snapshot, queries: Points, keys: Points, points: "keys" | "all", cacheKey?: string): void {
+  const { canvas, el } = scene;
+  const sel = s.selected;
+  const w = s.result?.weights;
+  const row = w && sel < w.rows ? w.data.subarray(sel * w.cols, (sel + 1) * w.cols) : null;
+  const lines: Array<[number, number]> = [];
+  for (const j of strongest(row, LINES_MAX)) if (row && row[j] > 0.005) lines.push([j, row[j]]);
+  const ctx = context2d(canvas);
+  if (!ctx) return;
+  const colours = {
+    bg: cssVar(el, "--aw-bg", "#fff"),
+    border: cssVar(el, "--aw-border", "#d8dde3"),
+    key: cssVar(el, "--aw-key", "#3b82c4"),
+    query: cssVar(el, "--aw-query", "#d9480f"),
+  };
+  const dpr = devicePixelRatioOf(canvas);
+  const W = Math.round(SIZE * dpr);
+  if (canvas.width !== W) canvas.width = W;
+  if (canvas.height !== W) canvas.height = W;
+  drawPlane(ctx, W, W, {
+    size: SIZE,
+    plot: [X0, Y0, X1, Y1],
+    keys,
+    keyShade: row && scene.keyPts.length <= KEY_SHADE_MAX ? row : null,
+    queries,
+    selected: sel,
+    lines,
+    points,
+    colours,
+  }, cacheKey === undefined ? undefined : `${cacheKey}|${Object.values(colours).join("|")}`);
 }

@@ -1,0 +1,101 @@
+// Moving query points: drag one with the pointer (an SVG point, or in canvas mode a query drawn
+// on the canvas), or focus it and use the arrow keys (Shift: bigger steps). Each step is an
+// edit of that one row of Q.
+
+import { copyMatrix } from "../../../core/matrix";
+import { listen } from "../../dom";
+import type { Actions } from "../view";
+import { rowOf, X0, X1 } from "./geometry";
+import { pointFrom, queryUnder } from "./hitTest";
+import { setAttr, type PlaneScene } from "./scene";
+
+/**
+ * Listen for drags and keys on the plane's points; `dragEnded` is called when a drag ends
+ * (the pointer is released). Returns the listeners' removers.
+ */
+export function listenPointer(scene: PlaneScene, actions: Actions, dragEnded: () => void): Array<() => void> {
+  const { root, gQueries } = scene;
+
+  /** Query `i` moved to `row`: an edit of that row. */
+  function edit(i: number, row: Float64Array): void {
+    const Q = copyMatrix(actions.Q());
+    if (i >= Q.rows || row.length !== Q.cols) return;
+    Q.data.set(row, i * Q.cols);
+    actions.edit({ Q }, { row: i });
+  }
+
+  return [
+    listen<PointerEvent>(root, "pointerdown", (e) => {
+      const viewport = scene.viewport;
+      if (e.button !== 0 || !scene.adapter || !viewport) return;
+      const hit = queryUnder(scene, e);
+      if (!hit) return;
+      const { i, g, vbPerPx } = hit;
+      e.preventDefault();
+      // the pointer is captured by the point, or by the plane when the point was on the canvas
+      const target: Element = g.getAttribute("data-query-point") === String(i) ? g : root;
+      scene.drag = {
+        i,
+        pointerId: e.pointerId,
+        x: e.clientX,
+        y: e.clientY,
+        start: rowOf(actions.Q(), i),
+        unitsPerPx: vbPerPx / viewport.scale,
+        target,
+      };
+      try {
+        target.setPointerCapture(e.pointerId);
+      } catch {
+        /* jsdom */
+      }
+      if (actions.current().selected !== i) actions.select(i);
+      // canvas mode: the one SVG point stands for the selected query from now on
+      if (scene.onCanvas) setAttr(g, "data-query-point", String(i));
+      (g as unknown as HTMLElement).focus?.({ preventScroll: true });
+      target.classList.add("is-dragging");
+    }),
+    listen<PointerEvent>(root, "pointermove", (e) => {
+      const { drag, adapter } = scene;
+      if (!drag || e.pointerId !== drag.pointerId || !adapter) return;
+      const dx = (e.clientX - drag.x) * drag.unitsPerPx;
+      const dy = -(e.clientY - drag.y) * drag.unitsPerPx;
+      if (dx === 0 && dy === 0) return;
+      edit(drag.i, adapter.move(drag.start, dx, dy));
+    }),
+    ...["pointerup", "pointercancel", "lostpointercapture"].map((type) =>
+      listen<PointerEvent>(root, type, (e) => {
+        const { drag } = scene;
+        if (!drag || e.pointerId !== drag.pointerId) return;
+        drag.target.classList.remove("is-dragging");
+        try {
+          drag.target.releasePointerCapture(e.pointerId);
+        } catch {
+          /* already released */
+        }
+        scene.drag = null;
+        dragEnded();
+      }),
+    ),
+    listen<KeyboardEvent>(gQueries, "keydown", (e) => {
+      const g = pointFrom(e);
+      const { adapter, viewport } = scene;
+      if (!g || !adapter || !viewport) return;
+      const dirs: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+      const dir = dirs[e.key];
+      if (!dir) return;
+      e.preventDefault();
+      const i = Number(g.getAttribute("data-query-point"));
+      const span = (X1 - X0) / viewport.scale;
+      const step = span * (e.shiftKey ? 0.2 : 0.05);
+      const cur = actions.current();
+      if (cur.selected !== i) actions.select(i);
+      edit(i, adapter.move(rowOf(cur.Q, i), dir[0] * step, dir[1] * step));
+    }),
+    listen(gQueries, "focusin", (e) => {
+      const g = pointFrom(e);
+      if (!g) return;
+      const i = Number(g.getAttribute("data-query-point"));
+      if (actions.current().selected !== i) actions.select(i);
+    }),
+  ];
+}
