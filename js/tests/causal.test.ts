@@ -2,37 +2,17 @@
 // The causal-mask switch: checked = the lower-triangular mask, sent as an edit; the weights
 // above the diagonal become 0 (a static page recomputes them with the JS engine).
 import { afterEach, describe, expect, it } from "vitest";
-import { matrix } from "../src/core/matrix";
-import widget, { createLocalModel } from "../src/index";
 import { causalMask } from "../src/ui/views/causal";
-import { decodeMask, decodeMatrix, encodeMask, encodeMatrix } from "../src/wire/codec";
+import { decodeMask, decodeMatrix, encodeMask } from "../src/wire/codec";
+import { mountLocal, stubCanvas, unmountAll } from "./helpers/mount";
+import { sinMatrix, widgetState } from "./helpers/states";
 
-HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
+stubCanvas();
 
-const m = (rows: number, seed: number) => matrix(rows, 3, Array.from({ length: rows * 3 }, (_, i) => Math.sin(i * seed)));
-
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-  document.body.innerHTML = "";
-});
+afterEach(unmountAll);
 
 function mount(M: number, N: number, mask: unknown = null) {
-  const el = document.createElement("div");
-  document.body.appendChild(el);
-  const model = createLocalModel({
-    Q: encodeMatrix(m(M, 1)),
-    K: encodeMatrix(m(N, 2)),
-    V: null,
-    score: "scaled_dot",
-    params: {},
-    param_sets: { dot: {}, scaled_dot: {} },
-    mask,
-    temperature: 1,
-    selected_query: 0,
-    error: "",
-  });
-  cleanups.push(widget.render({ model, el }));
+  const { model, el } = mountLocal(widgetState(sinMatrix(M, 3, 1), sinMatrix(N, 3, 2), { mask }));
   const box = el.querySelector('input[data-role="causal-mask"]') as HTMLInputElement;
   return { model, box };
 }

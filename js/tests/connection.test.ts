@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { bannerText, kernelOf, statusText, watchConnection, type ConnectionState } from "../src/live/connection";
 import type { AnyModel, Listener } from "../src/wire/model";
-import { FakeKernel } from "./fakes";
+import { FakeKernel } from "./helpers/fakes";
 
 /** A model proxy as anywidget makes it: listeners called with `this` = the context (the view). */
 function fakeModel(manager: unknown, view: unknown = { model: { comm_live: true } }) {

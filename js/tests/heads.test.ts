@@ -1,12 +1,11 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from "vitest";
-import widget, { createLocalModel } from "../src/index";
 import { PRECISION_NOTE } from "../src/ui/heads";
 import { decodeHeads, headMatrix } from "../src/wire/heads";
+import { mountLocal, stubCanvas, unmountAll } from "./helpers/mount";
+import { HOSTILE } from "./helpers/states";
 
-HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
-
-const HOSTILE = '<img src=x onerror="globalThis.__pwned=1">';
+stubCanvas();
 
 function headsState(L: number, H: number, M: number, N: number, extra: Record<string, unknown> = {}) {
   const codes = new Uint8Array(L * H * M * N).map((_, i) => (i * 37 + 11) % 256);
@@ -27,18 +26,11 @@ function headsState(L: number, H: number, M: number, N: number, extra: Record<st
   };
 }
 
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-  document.body.innerHTML = "";
-});
+afterEach(unmountAll);
 
 function mountHeadsLocal(st: Record<string, unknown>) {
-  const model = createLocalModel(st);
-  const el = document.createElement("div");
-  document.body.appendChild(el);
-  cleanups.push(widget.render({ model, el }));
-  return { model, root: el.querySelector(".attnwidget") as HTMLElement };
+  const { model, root } = mountLocal(st);
+  return { model, root };
 }
 
 /** Dequantised weight (l, h, i, j): code * float32 scale, in float64 (as numpy does). */

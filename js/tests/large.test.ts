@@ -2,39 +2,18 @@
 // Large widgets keep their DOM small: the query editor shows a window of rows, the Numbers
 // tables start closed and are filled only while open.
 import { afterEach, describe, expect, it } from "vitest";
-import { matrix } from "../src/core/matrix";
-import widget, { createLocalModel } from "../src/index";
-import { encodeMatrix } from "../src/wire/codec";
+import { mountLocal, stubCanvas, unmountAll } from "./helpers/mount";
+import { sinMatrix, widgetState } from "./helpers/states";
 
-HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
+stubCanvas();
 
 const M = 40;
 const D = 16;
-const m = (seed: number) => matrix(M, D, Array.from({ length: M * D }, (_, i) => Math.sin(i * seed)));
-
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-  document.body.innerHTML = "";
-});
+afterEach(unmountAll);
 
 function mount() {
-  const el = document.createElement("div");
-  document.body.appendChild(el);
-  const model = createLocalModel({
-    Q: encodeMatrix(m(1)),
-    K: encodeMatrix(m(2)),
-    V: null,
-    score: "scaled_dot",
-    params: {},
-    param_sets: { dot: {}, scaled_dot: {} },
-    mask: null,
-    temperature: 1,
-    selected_query: 0,
-    error: "",
-  });
-  cleanups.push(widget.render({ model, el }));
-  return { model, root: el.querySelector(".attnwidget") as HTMLElement };
+  const { model, root } = mountLocal(widgetState(sinMatrix(M, D, 1), sinMatrix(M, D, 2)));
+  return { model, root };
 }
 
 const rows = (root: HTMLElement) =>

@@ -6,9 +6,11 @@ import { matrix } from "../src/core/matrix";
 import widget from "../src/index";
 import { decodeMatrix, encodeMatrix } from "../src/wire/codec";
 import type { AnyModel, Listener } from "../src/wire/model";
-import { FakeKernel } from "./fakes";
+import { FakeKernel } from "./helpers/fakes";
+import { newElement, nextFrame, onUnmount, stubCanvas, unmountAll } from "./helpers/mount";
+import { widgetState } from "./helpers/states";
 
-HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
+stubCanvas();
 
 /** An ipywidgets-like model: set fires change events; save_changes sends the diff (if the comm is live). */
 class FakeWidgetModel {
@@ -74,32 +76,21 @@ function proxy(model: FakeWidgetModel, view: { model: FakeWidgetModel }): AnyMod
 }
 
 function state(): Record<string, unknown> {
-  return {
-    Q: encodeMatrix(matrix(2, 2, [1, 0, 0.5, 2])),
-    K: encodeMatrix(matrix(3, 2, [1, 0, 0, 1, -1, 1])),
-    V: null,
+  return widgetState(matrix(2, 2, [1, 0, 0.5, 2]), matrix(3, 2, [1, 0, 0, 1, -1, 1]), {
     query_tokens: ["a", "b"],
     key_tokens: ["x", "y", "z"],
-    score: "scaled_dot",
-    params: {},
     param_sets: { dot: {}, scaled_dot: {}, general: {}, concat: {}, additive: {} },
-    mask: null,
-    temperature: 1,
-    selected_query: 0,
     scores: encodeMatrix(matrix(2, 3, [1, 0, -1, 0.5, 2, 1.5])),
     weights: encodeMatrix(matrix(2, 3, [0.6, 0.3, 0.1, 0.2, 0.5, 0.3])),
     output: encodeMatrix(matrix(2, 2, [0.5, 0.5, 0.5, 0.5])),
     edit_id: 0,
     result_id: 0,
-    error: "",
     _static: false,
-  };
+  });
 }
 
-let cleanups: Array<() => void> = [];
 afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-  document.body.innerHTML = "";
+  unmountAll();
   vi.useRealTimers();
 });
 
@@ -110,21 +101,18 @@ function setup(views = 2) {
   const disposers: Array<() => void> = [];
   for (let i = 0; i < views; i++) {
     const view = { model };
-    const el = document.createElement("div");
-    document.body.appendChild(el);
+    const el = newElement();
     const cleanup = widget.render({ model: proxy(model, view), el });
     const dispose = () => {
       model.off(null, null, view); // what anywidget does
       cleanup();
     };
     disposers.push(dispose);
-    cleanups.push(dispose);
+    onUnmount(dispose);
     roots.push(el.querySelector(".attnwidget") as HTMLElement);
   }
   return { kernel, model, roots, disposers };
 }
-
-const frame = () => new Promise((r) => setTimeout(r, 40));
 
 function type(root: HTMLElement, i: number, j: number, value: string): void {
   const input = root.querySelector(`input[data-query="${i}"][data-dim="${j}"]`) as HTMLInputElement;
@@ -145,7 +133,7 @@ describe("two views of one live widget", () => {
     type(a, 0, 1, "3");
     expect(model.sent).toHaveLength(1);
     expect(model.sent[0].edit_id).toBe(1);
-    await frame();
+    await nextFrame();
     for (const r of roots) {
       expect(r.dataset.state).toBe("pending");
       expect(firstWeight(r)).toBe(before); // a typed edit waits for the kernel first ...
@@ -157,7 +145,7 @@ describe("two views of one live widget", () => {
       expect(firstWeight(r)).not.toBe(before); // ... then shows the JS preview meanwhile
     }
     model.answer();
-    await frame();
+    await nextFrame();
     for (const r of roots) expect(r.dataset.state).toBe("ready");
   });
 
@@ -176,10 +164,10 @@ describe("two views of one live widget", () => {
     expect(model.sent).toHaveLength(2);
     expect(model.sent[1].edit_id).toBe(2);
     expect(Array.from(decodeMatrix(model.sent[1].Q as never).data)).toEqual([7, 9, 0.5, 8]);
-    await frame();
+    await nextFrame();
     for (const r of roots) expect(r.dataset.state).toBe("pending");
     model.answer();
-    await frame();
+    await nextFrame();
     for (const r of roots) {
       expect(r.dataset.state).toBe("ready");
       expect([inputValue(r, 0, 0), inputValue(r, 0, 1), inputValue(r, 1, 1)]).toEqual(["7", "9", "8"]);
@@ -199,7 +187,7 @@ describe("two views of one live widget", () => {
       output: encodeMatrix(matrix(1, 2, [3, 4])),
     });
     model.answer();
-    await frame();
+    await nextFrame();
     const row = (r: HTMLElement, i: number) =>
       Array.from(r.querySelectorAll(`table[data-view="weights"] tbody tr:nth-child(${i + 1}) td[data-value]`), (td) =>
         Number(td.getAttribute("data-value")),
@@ -219,7 +207,7 @@ describe("two views of one live widget", () => {
     type(roots[0], 1, 0, "4");
     model.put("_rows", { rows: [5], scores: null, weights: null, output: null });
     model.answer();
-    await frame();
+    await nextFrame();
     expect(model.customs).toEqual([{ type: "resync" }]);
     expect(Array.from(decodeMatrix(model.get("weights") as never).data)).toEqual([0.6, 0.3, 0.1, 0.2, 0.5, 0.3]);
   });
@@ -230,7 +218,7 @@ describe("two views of one live widget", () => {
     type(roots[1], 0, 0, "4");
     expect(model.sent).toHaveLength(1);
     model.answer();
-    await frame();
+    await nextFrame();
     expect(roots[1].dataset.state).toBe("ready");
   });
 });
@@ -241,7 +229,7 @@ describe("connection state in a live view", () => {
     kernel.setStatus("restarting");
     model.comm_live = false; // ipywidgets, on restart
     model.trigger("comm_live_update");
-    await frame();
+    await nextFrame();
     for (const r of roots) {
       expect(r.dataset.state).toBe("disconnected");
       expect(banner(r).hidden).toBe(false);
@@ -253,7 +241,7 @@ describe("connection state in a live view", () => {
     const before = firstWeight(roots[0]);
     type(roots[0], 0, 0, "5");
     type(roots[1], 1, 0, "6");
-    await frame();
+    await nextFrame();
     expect(model.sent).toHaveLength(0);
     expect(model.diff.edit_id).toBe(1); // kept by the model, as ipywidgets does
     for (const r of roots) {
@@ -272,15 +260,15 @@ describe("connection state in a live view", () => {
     kernel.connectionStatus = "disconnected";
     kernel.connectionStatusChanged.emit("disconnected");
     type(r, 0, 0, "2");
-    await frame();
+    await nextFrame();
     expect(r.dataset.state).toBe("disconnected");
     expect(banner(r).textContent).toMatch(/will be sent when it reconnects\. 1 edit waiting\.$/);
     kernel.connectionStatusChanged.emit("connected");
-    await frame();
+    await nextFrame();
     expect(r.dataset.state).toBe("pending");
     expect(banner(r).hidden).toBe(true);
     model.answer();
-    await frame();
+    await nextFrame();
     expect(r.dataset.state).toBe("ready");
   });
 
@@ -311,7 +299,7 @@ describe("connection state in a live view", () => {
     const err = vi.spyOn(console, "error").mockImplementation(() => {});
     model.failSend = true;
     type(roots[0], 0, 0, "2");
-    await frame();
+    await nextFrame();
     expect(roots[0].dataset.state).toBe("disconnected");
     expect(banner(roots[0]).textContent).toMatch(/could not send: Cannot send/);
     err.mockRestore();

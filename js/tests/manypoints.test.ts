@@ -2,43 +2,22 @@
 // Many queries and keys: the plane draws them on a canvas (one SVG point, the selected query,
 // stays focusable and draggable), the steps view picks a query with a number input.
 import { afterEach, describe, expect, it } from "vitest";
-import { matrix } from "../src/core/matrix";
-import widget, { createLocalModel } from "../src/index";
 import { nearestPoint } from "../src/ui/views/plane/hitTest";
 import { CANVAS_MIN } from "../src/ui/views/plane/planeView";
 import { SELECT_MAX } from "../src/ui/views/steps";
-import { encodeMatrix } from "../src/wire/codec";
+import { mountLocal, nextFrame, stubCanvas, unmountAll } from "./helpers/mount";
+import { sinMatrix, widgetState } from "./helpers/states";
 
-HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
+stubCanvas();
 
 const D = 4;
-const m = (rows: number, seed: number, d = D) => matrix(rows, d, Array.from({ length: rows * d }, (_, i) => Math.sin(i * seed + 1)));
-const tick = () => new Promise((r) => setTimeout(r, 40));
 
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-  document.body.innerHTML = "";
-});
+afterEach(unmountAll);
 
 function mount(M: number, N: number, d = D) {
-  const el = document.createElement("div");
-  document.body.appendChild(el);
-  const model = createLocalModel({
-    Q: encodeMatrix(m(M, 1, d)),
-    K: encodeMatrix(m(N, 2, d)),
-    V: null,
-    query_tokens: Array.from({ length: M }, (_, i) => `tok${i}`),
-    score: "scaled_dot",
-    params: {},
-    param_sets: { dot: {}, scaled_dot: {} },
-    mask: null,
-    temperature: 1,
-    selected_query: 0,
-    error: "",
-  });
-  cleanups.push(widget.render({ model, el }));
-  return { model, root: el.querySelector(".attnwidget") as HTMLElement };
+  const query_tokens = Array.from({ length: M }, (_, i) => `tok${i}`);
+  const { model, root } = mountLocal(widgetState(sinMatrix(M, d, 1, 1), sinMatrix(N, d, 2, 1), { query_tokens }));
+  return { model, root };
 }
 
 /** The viewBox position of an SVG query point (its translate). */
@@ -83,7 +62,7 @@ describe("a plane of many points", () => {
     expect(g.getAttribute("aria-label")).toBe("query tok0");
     expect(g.getAttribute("aria-valuetext")).toMatch(/^PC 1 .*, PC 2 /);
     model.set("selected_query", 42);
-    await tick();
+    await nextFrame();
     const g2 = root.querySelector("[data-query-point]")!;
     expect(g2.getAttribute("data-query-point")).toBe("42");
     expect(g2.getAttribute("aria-label")).toBe("query tok42");
@@ -96,17 +75,17 @@ describe("a plane of many points", () => {
     svg.getBoundingClientRect = () => ({ left: 0, top: 0, width: 300, height: 300, right: 300, bottom: 300, x: 0, y: 0, toJSON: () => ({}) });
     // where query 7 is drawn: select it, read its point, select another
     model.set("selected_query", 7);
-    await tick();
+    await nextFrame();
     const [x, y] = at(root.querySelector("[data-query-point]")!);
     model.set("selected_query", 99);
-    await tick();
+    await nextFrame();
     expect(root.querySelector("[data-query-point]")!.getAttribute("data-query-point")).toBe("99");
     svg.dispatchEvent(new MouseEvent("pointerdown", { bubbles: true, button: 0, clientX: x + 1, clientY: y - 1 }));
     svg.dispatchEvent(new MouseEvent("pointerup", { bubbles: true, button: 0, clientX: x + 1, clientY: y - 1 }));
     // the nearest drawn query may be another one close by: it must be a query drawn there
     const picked = model.get("selected_query") as number;
     expect(picked).not.toBe(99);
-    await tick();
+    await nextFrame();
     const g = root.querySelector("[data-query-point]") as unknown as HTMLElement;
     expect(g.getAttribute("data-query-point")).toBe(String(picked));
     const [px, py] = at(g);
@@ -143,7 +122,7 @@ describe("the query picker of many queries", () => {
     input.dispatchEvent(new Event("change", { bubbles: true }));
     expect(model.get("selected_query")).toBe(123);
     expect(model.get("edit_id") ?? 0).toBe(0);
-    await tick();
+    await nextFrame();
     expect(token.textContent).toBe("tok123");
     for (const bad of ["", "-1", String(M), "2.5"]) {
       input.value = bad;
@@ -173,7 +152,7 @@ describe("the steps' bars", () => {
     }
     const before = nums().map((e) => e.getAttribute("data-value"));
     model.set("selected_query", 3);
-    await tick();
+    await nextFrame();
     expect(nums().map((e) => e.getAttribute("data-value"))).not.toEqual(before);
     const v1 = Number(nums()[0].getAttribute("data-value"));
     expect(rows[0].getAttribute("aria-label")).toBe(`k0: ${v1.toFixed(3)}`);
@@ -189,10 +168,10 @@ describe("dragging a query point", () => {
     expect(model.get("selected_query")).toBe(2);
     const during = input().value;
     g.dispatchEvent(new MouseEvent("pointermove", { bubbles: true, clientX: 120, clientY: 90 }));
-    await tick();
+    await nextFrame();
     expect(input().value).toBe(during);
     g.dispatchEvent(new MouseEvent("pointermove", { bubbles: true, clientX: 140, clientY: 70 }));
-    await tick();
+    await nextFrame();
     const q = new Float64Array(model.get("Q").buffer.buffer.slice(0));
     expect(q[2 * D]).not.toBeCloseTo(Number(during), 4); // the model has the new Q ...
     expect(input().value).toBe(during); // ... the editor waits
@@ -208,10 +187,10 @@ describe("the query editor of a wide Q", () => {
     expect(rows()).toEqual([0, 1]);
     expect(root.querySelectorAll("input[data-query]").length).toBe(128);
     model.set("selected_query", 39);
-    await tick();
+    await nextFrame();
     expect(rows()).toEqual([38, 39]);
     model.set("selected_query", 20);
-    await tick();
+    await nextFrame();
     expect(rows()).toEqual([20, 21]);
     expect(root.querySelector('[data-role="editor-window"]')!.textContent).toBe("showing rows 20\u201321 of 40; select a query to edit it");
   });

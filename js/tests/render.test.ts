@@ -4,27 +4,21 @@ import { matrix } from "../src/core/matrix";
 import * as entry from "../src/index";
 import widget, { createLocalModel, mountStatic } from "../src/index";
 import { encodeMatrix } from "../src/wire/codec";
+import { mountLocal, onUnmount, renderModel, stubCanvas, unmountAll } from "./helpers/mount";
+import { HOSTILE, widgetState } from "./helpers/states";
 
 const render = widget.render;
 
-// jsdom has no canvas: getContext returns null (and logs); the views must cope with null.
-HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
-
-const HOSTILE = '<img src=x onerror="globalThis.__pwned=1">';
+stubCanvas();
 
 function state(extra: Record<string, unknown> = {}): Record<string, unknown> {
   const h = 3;
   const W = matrix(h, 4, Array.from({ length: h * 4 }, (_, i) => Math.sin(i)));
   const U = matrix(h, 2, Array.from({ length: h * 2 }, (_, i) => Math.cos(i)));
   const v = { dtype: "float64", shape: [h], buffer: new DataView(new Float64Array([0.5, -1, 0.25]).buffer) };
-  return {
-    Q: encodeMatrix(matrix(2, 2, [1, 0, 0.5, 2])),
-    K: encodeMatrix(matrix(3, 2, [1, 0, 0, 1, -1, 1])),
-    V: null,
+  return widgetState(matrix(2, 2, [1, 0, 0.5, 2]), matrix(3, 2, [1, 0, 0, 1, -1, 1]), {
     query_tokens: [HOSTILE, "q1"],
     key_tokens: ["x", HOSTILE, "z"],
-    score: "scaled_dot",
-    params: {},
     param_sets: {
       dot: {},
       scaled_dot: {},
@@ -32,30 +26,16 @@ function state(extra: Record<string, unknown> = {}): Record<string, unknown> {
       concat: { W: encodeMatrix(W), v },
       additive: { W: encodeMatrix(matrix(h, 2, [1, 2, 3, 4, 5, 6])), U: encodeMatrix(U), v },
     },
-    mask: null,
-    temperature: 1,
-    selected_query: 0,
     edit_id: 0,
     result_id: 0,
-    error: "",
     ...extra,
-  };
+  });
 }
 
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-  document.body.innerHTML = "";
-});
+afterEach(unmountAll);
 
-function mountLocal() {
-  const el = document.createElement("div");
-  document.body.appendChild(el);
-  const model = createLocalModel(state());
-  const cleanup = render({ model, el });
-  cleanups.push(cleanup);
-  return { el, model, root: el.querySelector(".attnwidget") as HTMLElement };
-}
+/** The state above, on a local model, rendered. */
+const mountState = () => mountLocal(state());
 
 describe("render (jsdom)", () => {
   it("exports render in the default export only (no named render: anywidget warns), and mountStatic", () => {
@@ -66,7 +46,7 @@ describe("render (jsdom)", () => {
   });
 
   it("builds every view with the DOM hooks, tokens as text", () => {
-    const { root } = mountLocal();
+    const { root } = mountState();
     expect(root.dataset.mode).toBe("static");
     expect(root.dataset.state).toBe("ready");
     const buttons = [...root.querySelectorAll("button[data-score]")];
@@ -113,7 +93,7 @@ describe("render (jsdom)", () => {
   });
 
   it("a score click is an edit answered by the local model", () => {
-    const { root, model } = mountLocal();
+    const { root, model } = mountState();
     const before = root.querySelector('table[data-view="weights"] td')!.getAttribute("data-value");
     (root.querySelector('button[data-score="dot"]') as HTMLButtonElement).click();
     expect(model.get("score")).toBe("dot");
@@ -127,7 +107,7 @@ describe("render (jsdom)", () => {
   });
 
   it("a bad cell shows the reason and sends nothing; a good one edits Q", () => {
-    const { root, model } = mountLocal();
+    const { root, model } = mountState();
     const input = root.querySelector('input[data-query="1"][data-dim="0"]') as HTMLInputElement;
     input.value = "1,5";
     input.dispatchEvent(new Event("input", { bubbles: true }));
@@ -147,7 +127,7 @@ describe("render (jsdom)", () => {
   });
 
   it("temperature refuses <= 0 and non-numbers", () => {
-    const { root, model } = mountLocal();
+    const { root, model } = mountState();
     const t = root.querySelector('input[data-role="temperature"]') as HTMLInputElement;
     for (const bad of ["0", "-1", "hot"]) {
       t.value = bad;
@@ -163,7 +143,7 @@ describe("render (jsdom)", () => {
   });
 
   it("selecting a query is UI state, not an edit", () => {
-    const { root, model } = mountLocal();
+    const { root, model } = mountState();
     const sel = root.querySelector('select[data-role="query-select"]') as HTMLSelectElement;
     expect([...sel.options].map((o) => o.textContent)).toEqual([`0: ${HOSTILE.slice(0, 39)}\u2026`, "1: q1"]);
     sel.value = "1";
@@ -173,7 +153,7 @@ describe("render (jsdom)", () => {
   });
 
   it("shows the parameters of general, concat and additive", () => {
-    const { root } = mountLocal();
+    const { root } = mountState();
     for (const [score, names] of [["general", ["W"]], ["concat", ["W", "v"]], ["additive", ["W", "U", "v"]], ["dot", []]] as const) {
       (root.querySelector(`button[data-score="${score}"]`) as HTMLButtonElement).click();
       const got = [...root.querySelectorAll("[data-view=params] canvas")].map((c) => c.getAttribute("data-param"));
@@ -204,7 +184,7 @@ describe("render: more", () => {
     const a = document.createElement("div");
     const b = document.createElement("div");
     document.body.append(a, b);
-    cleanups.push(render({ model, el: a }), render({ model, el: b }));
+    onUnmount(render({ model, el: a }), render({ model, el: b }));
     (a.querySelector('button[data-score="general"]') as HTMLButtonElement).click();
     expect(b.querySelector('button[data-score="general"]')!.getAttribute("aria-pressed")).toBe("true");
     const wa = a.querySelector('table[data-view="weights"] td')!.getAttribute("data-value");
@@ -215,7 +195,7 @@ describe("render: more", () => {
   });
 
   it("a value being typed is not overwritten by a change of Q; others are", () => {
-    const { root, model } = mountLocal();
+    const { root, model } = mountState();
     const typing = root.querySelector('input[data-query="0"][data-dim="0"]') as HTMLInputElement;
     const other = root.querySelector('input[data-query="1"][data-dim="1"]') as HTMLInputElement;
     typing.focus();
@@ -244,10 +224,7 @@ describe("render: more", () => {
       head: 2,
       shape: [L, H, M, N],
     });
-    const el = document.createElement("div");
-    document.body.appendChild(el);
-    cleanups.push(render({ model, el }));
-    const root = el.querySelector(".attnwidget") as HTMLElement;
+    const { root } = renderModel(model);
     expect(root.dataset.kind).toBe("heads");
     expect((root.querySelector('select[data-role="layer"]') as HTMLSelectElement).value).toBe("1");
     expect(root.querySelectorAll("button[data-head]")).toHaveLength(H);
