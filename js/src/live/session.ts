@@ -99,7 +99,7 @@ function createSession(model: AnyModel): Session {
     lastEdit = key;
     return wasPending;
   };
-  const tell = (topics: readonly string[], row: number | undefined, wasPending: boolean, deferred = false): void => {
+  const notifyMembers = (topics: readonly string[], row: number | undefined, wasPending: boolean, deferred = false): void => {
     for (const m of [...members]) m.edited(topics, row, wasPending, deferred);
   };
   const session: Session = {
@@ -126,12 +126,12 @@ function createSession(model: AnyModel): Session {
       if (Object.keys(values).length === 0) return;
       const wasPending = count(Object.keys(values).sort().join() + ":" + (row ?? ""));
       write(() => coalescer.edit(values));
-      tell(topics, row, wasPending, deferred);
+      notifyMembers(topics, row, wasPending, deferred);
     },
     resample() {
       const wasPending = count("resample");
       write(() => coalescer.resample());
-      tell(["state", "error"], undefined, wasPending);
+      notifyMembers(["state", "error"], undefined, wasPending);
     },
     ack(resultId) {
       write(() => coalescer.ack(resultId));

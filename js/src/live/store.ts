@@ -202,13 +202,13 @@ export function createStore(model: AnyModel, overlay: () => Record<string, unkno
           base.output.cols === dv
         ) {
           const r = attentionRows({ Q: Qm, K, V: V ?? undefined, score: sc, params: p, mask: m, temperature: t }, [row]);
-          const own = previewResult ?? {
+          const writable = previewResult ?? {
             scores: copyMatrix(base.scores),
             weights: copyMatrix(base.weights),
             output: copyMatrix(base.output),
           };
-          setRows(own, r, [row]);
-          previewResult = own;
+          setRows(writable, r, [row]);
+          previewResult = writable;
           return true;
         }
         const r = attention({ Q: Qm, K, V: V ?? undefined, score: sc, params: p, mask: m, temperature: t });

@@ -35,15 +35,15 @@ function maskOf(w: WireArray): Mask | null {
 }
 
 /** The state's inputs, decoded (throws on a damaged array). */
-function inputsOf(st: Record<string, unknown>): Inputs {
-  const score = st.score as ScoreName;
-  const sets = (st.param_sets ?? {}) as Record<string, unknown>;
-  const rawParams = sets[score as string] ?? st.params ?? null;
-  const Q = knownMatrix(st.Q) ?? decodeMatrix(st.Q as WireArray);
-  const K = knownMatrix(st.K) ?? decodeMatrix(st.K as WireArray);
-  const V = st.V ? knownMatrix(st.V) ?? decodeMatrix(st.V as WireArray) : undefined;
-  const mask = st.mask ? maskOf(st.mask as WireArray) : null;
-  const temperature = st.temperature as number; // the engine checks it, and the mask's shape
+function inputsOf(traits: Record<string, unknown>): Inputs {
+  const score = traits.score as ScoreName;
+  const sets = (traits.param_sets ?? {}) as Record<string, unknown>;
+  const rawParams = sets[score as string] ?? traits.params ?? null;
+  const Q = knownMatrix(traits.Q) ?? decodeMatrix(traits.Q as WireArray);
+  const K = knownMatrix(traits.K) ?? decodeMatrix(traits.K as WireArray);
+  const V = traits.V ? knownMatrix(traits.V) ?? decodeMatrix(traits.V as WireArray) : undefined;
+  const mask = traits.mask ? maskOf(traits.mask as WireArray) : null;
+  const temperature = traits.temperature as number; // the engine checks it, and the mask's shape
   const params = decodeParams((rawParams ?? null) as Parameters<typeof decodeParams>[0]);
   return { Q, K, V, score, params, rawParams: rawParams ?? {}, mask, temperature };
 }
@@ -68,7 +68,7 @@ function changedRows(a: Matrix, b: Matrix): number[] {
   return rows;
 }
 
-/** `prev` (owned, changed in place) with the rows `rows` recomputed for the inputs `x` (only Q changed, in those rows). */
+/** `prev` (this model's own matrices, changed in place) with the rows `rows` recomputed for the inputs `x` (only Q changed, in those rows). */
 function computeRows(x: Inputs, prev: Results, rows: number[]): Results {
   // In place: these matrices belong to this model (the view only reads them), and copying
   // megabytes on every drag step is what makes large pages slow.
@@ -85,12 +85,12 @@ function computeRows(x: Inputs, prev: Results, rows: number[]): Results {
  */
 export function createLocalModel(state: Record<string, unknown>): AnyModel {
   // buffers may be DataView, ArrayBuffer or typed arrays: wire/codec.ts reads them all
-  const st: Record<string, unknown> = { ...state, _static: true };
-  st.edit_id = Number(st.edit_id) || 0;
-  st.result_id = Number(st.result_id) || 0;
-  if (typeof st.error !== "string") st.error = "";
-  if (typeof st.selected_query !== "number") st.selected_query = 0;
-  if (typeof st.temperature !== "number") st.temperature = 1;
+  const traits: Record<string, unknown> = { ...state, _static: true };
+  traits.edit_id = Number(traits.edit_id) || 0;
+  traits.result_id = Number(traits.result_id) || 0;
+  if (typeof traits.error !== "string") traits.error = "";
+  if (typeof traits.selected_query !== "number") traits.selected_query = 0;
+  if (typeof traits.temperature !== "number") traits.temperature = 1;
   const wires = new WeakMap<Matrix, object>();
   const wire = (m: Matrix): object => {
     let w = wires.get(m);
@@ -100,23 +100,23 @@ export function createLocalModel(state: Record<string, unknown>): AnyModel {
   /** The results shown (decoded), for row-only recomputes. */
   let results: Results | null = null;
   // (an AttentionHeads state carries weights only: there is nothing to compute)
-  if (st._kind !== "heads" && (!st.weights || !st.scores || !st.output)) {
+  if (traits._kind !== "heads" && (!traits.weights || !traits.scores || !traits.output)) {
     try {
-      results = compute(inputsOf(st));
-      Object.assign(st, {
+      results = compute(inputsOf(traits));
+      Object.assign(traits, {
         scores: wire(results.scores),
         weights: wire(results.weights),
         output: wire(results.output),
         params: results.params,
       });
     } catch (e) {
-      st.error = e instanceof Error ? e.message : String(e);
+      traits.error = e instanceof Error ? e.message : String(e);
     }
   }
 
   const listeners = new Map<string, Set<Listener>>();
   const dirty = new Set<string>();
-  let committed: Record<string, unknown> = Object.fromEntries(INPUTS.map((k) => [k, st[k]]));
+  let committed: Record<string, unknown> = Object.fromEntries(INPUTS.map((k) => [k, traits[k]]));
 
   function emit(name: string, ...args: unknown[]): void {
     const set = listeners.get(name);
@@ -124,19 +124,19 @@ export function createLocalModel(state: Record<string, unknown>): AnyModel {
   }
 
   /** Set a value as the "kernel" does: change events, not dirty. */
-  function put(k: string, v: unknown): void {
-    if (st[k] === v) return;
-    st[k] = v;
+  function setAsKernel(k: string, v: unknown): void {
+    if (traits[k] === v) return;
+    traits[k] = v;
     emit(`change:${k}`, model, v);
     emit("change", model);
   }
 
   /** The results shown, as matrices this model may change (decoded from the state once). */
-  function owned(): Results | null {
+  function writableResults(): Results | null {
     if (results) return results;
     try {
       const dec = (w: unknown) => decodeMatrix(w as WireArray); // a copy: ours to change
-      return (results = { scores: dec(st.scores), weights: dec(st.weights), output: dec(st.output), params: st.params });
+      return (results = { scores: dec(traits.scores), weights: dec(traits.weights), output: dec(traits.output), params: traits.params });
     } catch {
       return null;
     }
@@ -144,9 +144,9 @@ export function createLocalModel(state: Record<string, unknown>): AnyModel {
 
   function recompute(changed: string[]): void {
     try {
-      const x = inputsOf(st);
+      const x = inputsOf(traits);
       let r: Results | null = null;
-      const prev = owned();
+      const prev = writableResults();
       const oldQ = committed.Q ? knownMatrix(committed.Q) ?? decodeMatrix(committed.Q as WireArray) : null;
       if (prev && oldQ && changed.every((k) => k === "Q" || k === "edit_id" || k === "selected_query") && oldQ.rows === x.Q.rows && oldQ.cols === x.Q.cols && prev.weights.rows === x.Q.rows) {
         const rows = changedRows(oldQ, x.Q);
@@ -155,24 +155,24 @@ export function createLocalModel(state: Record<string, unknown>): AnyModel {
       }
       r ??= compute(x);
       results = r;
-      put("params", r.params);
-      put("scores", wire(r.scores));
-      put("weights", wire(r.weights));
-      put("output", wire(r.output));
-      put("error", "");
-      committed = Object.fromEntries(INPUTS.map((k) => [k, st[k]]));
+      setAsKernel("params", r.params);
+      setAsKernel("scores", wire(r.scores));
+      setAsKernel("weights", wire(r.weights));
+      setAsKernel("output", wire(r.output));
+      setAsKernel("error", "");
+      committed = Object.fromEntries(INPUTS.map((k) => [k, traits[k]]));
     } catch (e) {
-      for (const k of INPUTS) put(k, committed[k]);
-      put("error", e instanceof Error ? e.message : String(e));
+      for (const k of INPUTS) setAsKernel(k, committed[k]);
+      setAsKernel("error", e instanceof Error ? e.message : String(e));
     }
-    put("result_id", st.edit_id);
+    setAsKernel("result_id", traits.edit_id);
   }
 
   const model: AnyModel = {
-    get: (k) => st[k],
+    get: (k) => traits[k],
     set(k, v) {
       dirty.add(k);
-      put(k, v);
+      setAsKernel(k, v);
     },
     save_changes() {
       const keys = [...dirty];

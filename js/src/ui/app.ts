@@ -90,7 +90,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   // `awaitAnswer`, repaints are marked, not scheduled, and the edit is painted together with the
   // answer in one frame (only the root's data-state says "pending" at once). If the kernel has
   // not answered after PREVIEW_DELAY_MS, the JS engine's preview is shown meanwhile.
-  let later: ReturnType<typeof setTimeout> | null = null;
+  let previewTimer: ReturnType<typeof setTimeout> | null = null;
   let awaitAnswer = false;
   const member: Member = {
     edited(topics, row, wasPending, deferred) {
@@ -122,9 +122,9 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   };
 
   function previewLater(row: number | undefined): void {
-    if (later !== null) clearTimeout(later);
-    later = setTimeout(() => {
-      later = null;
+    if (previewTimer !== null) clearTimeout(previewTimer);
+    previewTimer = setTimeout(() => {
+      previewTimer = null;
       awaitAnswer = false;
       if (session.pending && !store.hasPreview()) {
         store.recompute(row);
@@ -320,7 +320,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
 
   return () => {
     session.leave(member);
-    if (later !== null) clearTimeout(later);
+    if (previewTimer !== null) clearTimeout(previewTimer);
     conn?.destroy();
     for (const [ev, fn] of handlers) model.off(ev, fn);
     if (frame !== null) cancel(frame);

@@ -95,9 +95,9 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
     const key = [layer, head, selectedRow, qTokens.join("\u0000"), kTokens.join("\u0000")].join("|");
     if (key === painted) return;
     painted = key;
-    const ok = `${L}|${H}`;
-    if (ok !== optionsKey) {
-      optionsKey = ok;
+    const selectorSizes = `${L}|${H}`;
+    if (selectorSizes !== optionsKey) {
+      optionsKey = selectorSizes;
       clear(layerSel);
       clear(headSel);
       for (let i = 0; i < L; i++) layerSel.appendChild(h("option", { value: i }, String(i)));
