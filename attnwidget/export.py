@@ -2,7 +2,7 @@
 
 The page carries the widget's state (binary buffers in base64), the frontend bundle and its
 CSS. A small loader decodes the state, imports the bundle from a ``blob:`` URL and mounts the
-view on a local model that recomputes with the JS engine (``js/src/engine.ts``). A strict
+view on a local model that recomputes with the JS engine (``js/src/core/engine.ts``). A strict
 Content-Security-Policy allows no remote source, no ``eval``, and only the loader's own inline
 script (by hash).
 """

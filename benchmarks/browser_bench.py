@@ -58,8 +58,8 @@ from harness import (  # noqa: E402
 )
 
 FRAME_MS = 1000 / 60  # the frame budget at 60 Hz
-TABLE_MAX = 64  # rows and columns the accessible tables show (js/src/views/tables.ts)
-BARS_MAX = 64  # keys the "three steps" bars show (js/src/views/bars.ts)
+TABLE_MAX = 64  # rows and columns the accessible tables show (js/src/ui/views/tables.ts)
+BARS_MAX = 64  # keys the "three steps" bars show (js/src/ui/views/bars.ts)
 TOL = 1e-9  # page vs kernel numbers (the table's data-value is the exact float64)
 
 # Diagnosis variants (not what users get): parts of the view taken out of rendering, to

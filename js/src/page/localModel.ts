@@ -1,13 +1,16 @@
 // The local model of a static (exported) page: the model the view talks to, with the JS engine
 // in place of the kernel. Mounting the view on it is index.ts's `mountStatic`.
 
+import { INPUTS as PROTOCOL_INPUTS, ROW_PATCH } from "../wire/protocol";
 import { attention, attentionRows, setRows, type Params, type ScoreName } from "../core/engine";
 import type { Mask, Matrix } from "../core/matrix";
 import { decodeMask, decodeMatrix, decodeParams, encodeMatrix, type WireArray } from "../wire/codec";
 import type { AnyModel, Listener } from "../wire/model";
 import { knownMatrix, wireOf } from "../wire/wirecache";
 
-const INPUTS = ["Q", "K", "V", "score", "mask", "temperature", "param_sets"];
+// What the results depend on (the protocol's inputs); this model reads each score's
+// parameters from param_sets, which the kernel sent with the page.
+const INPUTS = [...PROTOCOL_INPUTS.filter((k) => k !== "params"), "param_sets"];
 
 interface Results {
   scores: Matrix;
@@ -151,7 +154,7 @@ export function createLocalModel(state: Record<string, unknown>): AnyModel {
       if (prev && oldQ && changed.every((k) => k === "Q" || k === "edit_id" || k === "selected_query") && oldQ.rows === x.Q.rows && oldQ.cols === x.Q.cols && prev.weights.rows === x.Q.rows) {
         const rows = changedRows(oldQ, x.Q);
         if (rows.length === 0) r = prev;
-        else if (rows.length <= Math.max(4, x.Q.rows / 8)) r = computeRows(x, prev, rows);
+        else if (rows.length <= ROW_PATCH.max_rows_fraction * x.Q.rows) r = computeRows(x, prev, rows);
       }
       r ??= compute(x);
       results = r;

@@ -1,12 +1,13 @@
 // Row patches. After a view's edit of a few queries only those rows of scores, weights and
 // output change: the kernel sends them as the `_rows` trait ({rows, scores, weights, output},
-// see widget.py) instead of the whole arrays, and they are written into the model's arrays in
+// see attnwidget/widgets/results.py) instead of the whole arrays, and they are written into the model's arrays in
 // place, so the model holds what the kernel holds (and a saved widget state is whole).
 
 import { wireBytes } from "./codec";
 import type { AnyModel } from "./model";
+import { RESULTS } from "./protocol";
 
-export const RESULTS = ["scores", "weights", "output"] as const;
+export { RESULTS };
 
 const applied = new WeakSet<object>();
 
