@@ -17,10 +17,12 @@ js/node_modules/.installed: js/package.json js/package-lock.json
 $(BUNDLE): js/node_modules/.installed $(JS_SOURCES)
 	$(NPM) run build
 
+# SKIP_JUPYTER_BUILDER: the bundle is built above. (An editable build would run `npm install`
+# again, which rewrites js/package-lock.json, so every make would redo npm ci and the venvs.)
 $(VENV)/.installed: pyproject.toml $(BUNDLE)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -U pip
-	$(PY) -m pip install -q --disable-pip-version-check -e ".[dev]"
+	SKIP_JUPYTER_BUILDER=1 $(PY) -m pip install -q --disable-pip-version-check -e ".[dev]"
 	touch $@
 
 demo: setup
