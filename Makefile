@@ -6,7 +6,7 @@ NPM := npm --prefix js
 JS_SOURCES := $(shell find js/src -type f 2>/dev/null) js/build.mjs js/package.json
 BUNDLE := attnwidget/static/widget.js
 
-.PHONY: setup demo test lint bench notebooks clean
+.PHONY: setup demo test test-dispatch lint bench notebooks clean
 
 setup: $(VENV)/.installed $(BUNDLE)
 
@@ -29,13 +29,25 @@ demo: setup
 	$(PY) -m attnwidget demo --out attention-demo.html
 
 lint: setup
-	$(PY) -m ruff check attnwidget tests benchmarks
+	$(PY) -m ruff check attnwidget tests benchmarks .ci
 	$(VENV)/bin/lint-imports
 	$(NPM) run typecheck
 
 test: setup lint
 	$(NPM) test
 	$(PY) -m pytest
+
+# --- the passes CI runs after `make test` ----------------------------------------------------
+# The tests that need no browser (tutorial notebooks included), once more in other conditions.
+NOT_BROWSER := -m "not browser" -p no:cacheprovider
+
+# ... under another CPU dispatch (numpy's baseline SIMD, OpenBLAS's generic kernels): the engine's
+# last bits differ from the first pass, as on another machine (.ci/dispatch.py shows the two and
+# fails if they compute the same bits). The JS parity test also meets the fixture rendered there.
+test-dispatch: setup
+	mkdir -p build
+	$(PY) .ci/dispatch.py --fixture build/parity-dispatch.json -- $(PY) -m pytest $(NOT_BROWSER)
+	ATTNWIDGET_PARITY=$(CURDIR)/build/parity-dispatch.json $(NPM) test -- tests/parity.test.ts
 
 notebooks: setup
 	rm -rf build/notebooks && mkdir -p build/notebooks && cp notebooks/*.ipynb build/notebooks/
