@@ -6,7 +6,7 @@ NPM := npm --prefix js
 JS_SOURCES := $(shell find js/src -type f 2>/dev/null) js/build.mjs js/package.json
 BUNDLE := attnwidget/static/widget.js
 
-.PHONY: setup demo test test-dispatch lint bench notebooks clean
+.PHONY: setup demo test test-dispatch test-lowest lint bench notebooks clean
 
 setup: $(VENV)/.installed $(BUNDLE)
 
@@ -49,6 +49,28 @@ test-dispatch: setup
 	$(PY) .ci/dispatch.py --fixture build/parity-dispatch.json -- $(PY) -m pytest $(NOT_BROWSER)
 	ATTNWIDGET_PARITY=$(CURDIR)/build/parity-dispatch.json $(NPM) test -- tests/parity.test.ts
 
+# ... with the runtime dependencies at the lowest versions pyproject.toml admits (.ci/lowest.txt,
+# checked against it by .ci/lowest.py), in their own venv. Playwright is not installed there, so
+# tests/browser (every test in it is marked browser) is not even collected.
+PYTHON_LOWEST ?= python3.11
+VENV_LOWEST := .venv-lowest
+PY_LOWEST := $(VENV_LOWEST)/bin/python
+
+$(VENV_LOWEST)/.installed: pyproject.toml .ci/lowest.txt .ci/lowest.py $(BUNDLE) $(VENV)/.installed
+	$(PY) .ci/lowest.py
+	rm -rf $(VENV_LOWEST)
+	$(PYTHON_LOWEST) -m venv $(VENV_LOWEST)
+	$(PY_LOWEST) -m pip install -q --disable-pip-version-check -U pip
+	SKIP_JUPYTER_BUILDER=1 $(PY_LOWEST) -m pip install -q --disable-pip-version-check \
+	  --only-binary=numpy,matplotlib -e . -r .ci/lowest.txt
+	touch $@
+
+test-lowest: $(VENV_LOWEST)/.installed
+	$(PY) .ci/lowest.py
+	$(PY_LOWEST) -m pip list --disable-pip-version-check 2>/dev/null \
+	  | grep -iE '^(numpy|anywidget|ipywidgets|matplotlib) '
+	$(PY_LOWEST) -m pytest $(NOT_BROWSER) --ignore=tests/browser
+
 notebooks: setup
 	rm -rf build/notebooks && mkdir -p build/notebooks && cp notebooks/*.ipynb build/notebooks/
 	cd build/notebooks && for nb in *.ipynb; do \
@@ -62,4 +84,4 @@ bench: setup
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) js/node_modules attnwidget/static build dist
+	rm -rf $(VENV) $(VENV_LOWEST) js/node_modules attnwidget/static build dist
