@@ -6,7 +6,7 @@ NPM := npm --prefix js
 JS_SOURCES := $(shell find js/src -type f 2>/dev/null) js/build.mjs js/package.json
 BUNDLE := attnwidget/static/widget.js
 
-.PHONY: setup demo test lint bench notebooks clean
+.PHONY: setup demo test test-dispatch test-lowest lint bench notebooks clean
 
 setup: $(VENV)/.installed $(BUNDLE)
 
@@ -17,17 +17,19 @@ js/node_modules/.installed: js/package.json js/package-lock.json
 $(BUNDLE): js/node_modules/.installed $(JS_SOURCES)
 	$(NPM) run build
 
+# SKIP_JUPYTER_BUILDER: the bundle is built above. (An editable build would run `npm install`
+# again, which rewrites js/package-lock.json, so every make would redo npm ci and the venvs.)
 $(VENV)/.installed: pyproject.toml $(BUNDLE)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -U pip
-	$(PY) -m pip install -q --disable-pip-version-check -e ".[dev]"
+	SKIP_JUPYTER_BUILDER=1 $(PY) -m pip install -q --disable-pip-version-check -e ".[dev]"
 	touch $@
 
 demo: setup
 	$(PY) -m attnwidget demo --out attention-demo.html
 
 lint: setup
-	$(PY) -m ruff check attnwidget tests benchmarks
+	$(PY) -m ruff check attnwidget tests benchmarks .ci
 	$(VENV)/bin/lint-imports
 	$(NPM) run typecheck
 	$(NPM) run lint:deps
@@ -35,6 +37,40 @@ lint: setup
 test: setup lint
 	$(NPM) test
 	$(PY) -m pytest
+
+# --- the passes CI runs after `make test` ----------------------------------------------------
+# The tests that need no browser (tutorial notebooks included), once more in other conditions.
+NOT_BROWSER := -m "not browser" -p no:cacheprovider
+
+# ... under another CPU dispatch (numpy's baseline SIMD, OpenBLAS's generic kernels): the engine's
+# last bits differ from the first pass, as on another machine (.ci/dispatch.py shows the two and
+# fails if they compute the same bits). The JS parity test also meets the fixture rendered there.
+test-dispatch: setup
+	mkdir -p build
+	$(PY) .ci/dispatch.py --fixture build/parity-dispatch.json -- $(PY) -m pytest $(NOT_BROWSER)
+	ATTNWIDGET_PARITY=$(CURDIR)/build/parity-dispatch.json $(NPM) test -- tests/parity.test.ts
+
+# ... with the runtime dependencies at the lowest versions pyproject.toml admits (.ci/lowest.txt,
+# checked against it by .ci/lowest.py), in their own venv. Playwright is not installed there, so
+# tests/browser (every test in it is marked browser) is not even collected.
+PYTHON_LOWEST ?= python3.11
+VENV_LOWEST := .venv-lowest
+PY_LOWEST := $(VENV_LOWEST)/bin/python
+
+$(VENV_LOWEST)/.installed: pyproject.toml .ci/lowest.txt .ci/lowest.py $(BUNDLE) $(VENV)/.installed
+	$(PY) .ci/lowest.py
+	rm -rf $(VENV_LOWEST)
+	$(PYTHON_LOWEST) -m venv $(VENV_LOWEST)
+	$(PY_LOWEST) -m pip install -q --disable-pip-version-check -U pip
+	SKIP_JUPYTER_BUILDER=1 $(PY_LOWEST) -m pip install -q --disable-pip-version-check \
+	  --only-binary=numpy,matplotlib -e . -r .ci/lowest.txt
+	touch $@
+
+test-lowest: $(VENV_LOWEST)/.installed
+	$(PY) .ci/lowest.py
+	$(PY_LOWEST) -m pip list --disable-pip-version-check 2>/dev/null \
+	  | grep -iE '^(numpy|anywidget|ipywidgets|matplotlib) '
+	$(PY_LOWEST) -m pytest $(NOT_BROWSER) --ignore=tests/browser
 
 notebooks: setup
 	rm -rf build/notebooks && mkdir -p build/notebooks && cp notebooks/*.ipynb build/notebooks/
@@ -49,4 +85,4 @@ bench: setup
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) js/node_modules attnwidget/static build dist
+	rm -rf $(VENV) $(VENV_LOWEST) js/node_modules attnwidget/static build dist
