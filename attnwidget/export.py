@@ -1,10 +1,10 @@
 """Static export: one self-contained HTML file that stays interactive with no kernel.
 
 The page carries the widget's state (binary buffers in base64), the frontend bundle and its
-CSS. A small loader decodes the state, imports the bundle from a ``blob:`` URL and mounts the
-view on a local model that recomputes with the JS engine (``js/src/core/engine.ts``). A strict
-Content-Security-Policy allows no remote source, no ``eval``, and only the loader's own inline
-script (by hash).
+CSS. A small loader (``js/src/page/loader.ts``, built to ``static/loader.js``) decodes the state,
+imports the bundle from a ``blob:`` URL and mounts the view on a local model that recomputes with
+the JS engine (``js/src/core/engine.ts``). A strict Content-Security-Policy allows no remote
+source, no ``eval``, and only the loader's own inline script (by hash).
 """
 
 from __future__ import annotations
@@ -29,56 +29,6 @@ __all__ = ["to_html", "page_state", "CSP"]
 
 
 _GZIP_FROM = 4096  # bytes: smaller buffers are not worth inflating
-
-_LOADER = """\
-const root = document.getElementById("attnwidget-root");
-function fail(message) {
-  root.replaceChildren();
-  const box = document.createElement("div");
-  box.className = "attnwidget-export-error";
-  box.setAttribute("role", "alert");
-  box.setAttribute("data-role", "error");
-  box.textContent = "This page could not show the attention widget: " + message;
-  root.append(box);
-  document.documentElement.dataset.state = "error";
-}
-function readJSON(id) {
-  const el = document.getElementById(id);
-  if (!el) throw new Error("the page has no #" + id + " block (is the file truncated?)");
-  try { return JSON.parse(el.textContent); }
-  catch (e) { throw new Error("the embedded " + id + " is not valid JSON (" + e.message + ")"); }
-}
-async function decodeBuffer({ data, encoding }) {
-  const bin = atob(data), bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  if (encoding !== "gzip") return new DataView(bytes.buffer);
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return new DataView(await new Response(stream).arrayBuffer());
-}
-try {
-  const doc = readJSON("attnwidget-state");
-  if (!doc || typeof doc.state !== "object" || !Array.isArray(doc.buffers))
-    throw new Error("the embedded state has an unexpected shape");
-  for (const entry of doc.buffers) {
-    const path = entry.path;
-    let obj = doc.state;
-    for (const key of path.slice(0, -1)) {
-      obj = obj == null ? undefined : obj[key];
-    }
-    if (obj == null || typeof obj !== "object")
-      throw new Error("the embedded array " + path.join(".") + " has no place in the state");
-    try { obj[path[path.length - 1]] = await decodeBuffer(entry); }
-    catch (e) { throw new Error("the embedded array " + path.join(".") + " is damaged"); }
-  }
-  const code = readJSON("attnwidget-bundle");
-  const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
-  const mod = await import(url);
-  URL.revokeObjectURL(url);
-  await mod.mountStatic(root, doc.state);
-} catch (e) {
-  fail(e && e.message ? e.message : String(e));
-}
-"""
 
 _ERROR_CSS = """
 .attnwidget-export-error { font: 14px/1.4 system-ui, sans-serif; color: #8a1c1c;
@@ -177,7 +127,8 @@ def to_html(
         check_text(title, "title")
     bundle = read_static("widget.js")
     css = read_static("widget.css")
-    digest = base64.b64encode(hashlib.sha256(_LOADER.encode()).digest()).decode()
+    loader = _loader()
+    digest = base64.b64encode(hashlib.sha256(loader.encode()).digest()).decode()
     csp = CSP.format(script_hash=f"sha256-{digest}")
     heading = title if title is not None else "Attention"
     page = (
@@ -195,7 +146,7 @@ def to_html(
         "<noscript>This page needs JavaScript to show the attention widget.</noscript>\n"
         # The loader comes first (module scripts run once the page is parsed), so that a
         # truncated file still has it, and it can say what is missing.
-        f'<script type="module">{_LOADER}</script>\n'
+        f'<script type="module">{loader}</script>\n'
         '<script type="application/json" id="attnwidget-state">'
         f"{_json_for_html(page_state(widget))}</script>\n"
         '<script type="application/json" id="attnwidget-bundle">'
@@ -205,6 +156,14 @@ def to_html(
     if path is not None:
         pathlib.Path(path).write_text(page, encoding="utf-8")
     return page
+
+
+def _loader() -> str:
+    """The page's loader (``static/loader.js``), inlined as is: the CSP hashes these exact bytes."""
+    loader = read_static("loader.js")
+    if "</script" in loader.lower() or "<!--" in loader:
+        raise RuntimeError("static/loader.js cannot be inlined: it holds '</script' or '<!--'")
+    return loader
 
 
 def _css_for_html(css: str) -> str:
