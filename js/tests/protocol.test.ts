@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeMask, decodeMatrix, encodeMask, encodeMatrix, type WireArray } from "../src/wire/codec";
 import { matrix } from "../src/core/matrix";
+import { embeddedState } from "../src/page/embedded";
 import { createLocalModel } from "../src/page/localModel";
 import { ATTENTION_TRAITS, INPUTS, RESULTS, ROW_PATCH } from "../src/wire/protocol";
 
@@ -22,22 +23,6 @@ const DOC = JSON.parse(fs.readFileSync(new URL("../../tests/fixtures/protocol_ca
   tolerance: number;
   cases: Case[];
 };
-
-/** The page's state with its buffers in place, as the page's loader puts them. */
-async function pageState(page: Case["page"]): Promise<Record<string, unknown>> {
-  const state = structuredClone(page.state);
-  for (const { path, data, encoding } of page.buffers) {
-    let bytes = Uint8Array.from(atob(data), (ch) => ch.charCodeAt(0));
-    if (encoding === "gzip") {
-      const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-      bytes = new Uint8Array(await new Response(inflated).arrayBuffer());
-    }
-    let node = state as Record<string | number, unknown>;
-    for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-    node[path[path.length - 1]] = new DataView(bytes.buffer);
-  }
-  return state;
-}
 
 function toWire(name: string, value: unknown): unknown {
   if (value === null) return null;
@@ -80,7 +65,7 @@ function expectClose(actual: unknown, expected: unknown, tol: number, what: stri
 describe("the local kernel answers the protocol fixtures as the Python widget does", () => {
   for (const c of DOC.cases) {
     it(c.name, async () => {
-      const model = createLocalModel(await pageState(c.page));
+      const model = createLocalModel(await embeddedState(c.page)); // (as the page's loader reads it)
       c.steps.forEach((step, k) => {
         for (const [name, value] of Object.entries(step.edit)) model.set(name, toWire(name, value));
         model.set("edit_id", k + 1);
