@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // Large widgets keep their DOM small: the query editor shows a window of rows, the Numbers
 // tables start closed and are filled only while open.
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { mountLocal, stubCanvas, unmountAll } from "./helpers/mount";
 import { sinMatrix, widgetState } from "./helpers/states";
 
@@ -27,12 +27,10 @@ describe("large widgets", () => {
     const note = root.querySelector('[data-role="editor-window"]') as HTMLElement;
     expect(note.hidden).toBe(false);
     expect(note.textContent).toBe(`showing rows 0\u20137 of ${M}; select a query to edit it`);
-    model.set("selected_query", 20);
-    await new Promise((r) => setTimeout(r, 40));
-    expect(rows(root)).toEqual([17, 18, 19, 20, 21, 22, 23, 24]);
+    model.set("selected_query", 20); // (repainted on a later frame, however slow the machine)
+    await vi.waitFor(() => expect(rows(root)).toEqual([17, 18, 19, 20, 21, 22, 23, 24]), { timeout: 3000, interval: 10 });
     model.set("selected_query", M - 1);
-    await new Promise((r) => setTimeout(r, 40));
-    expect(rows(root)).toEqual([32, 33, 34, 35, 36, 37, 38, 39]);
+    await vi.waitFor(() => expect(rows(root)).toEqual([32, 33, 34, 35, 36, 37, 38, 39]), { timeout: 3000, interval: 10 });
   });
 
   it("the Numbers tables start closed and empty, and are filled when opened", async () => {

@@ -139,11 +139,15 @@ describe("two views of one live widget", () => {
       expect(firstWeight(r)).toBe(before); // a typed edit waits for the kernel first ...
     }
     expect(inputValue(b, 0, 1)).toBe("0"); // (held: painted with the answer, in one frame)
-    await new Promise((r) => setTimeout(r, 120));
-    for (const r of roots) {
-      expect(inputValue(r, 0, 1)).toBe("3");
-      expect(firstWeight(r)).not.toBe(before); // ... then shows the JS preview meanwhile
-    }
+    await vi.waitFor(
+      () => {
+        for (const r of roots) {
+          expect(inputValue(r, 0, 1)).toBe("3");
+          expect(firstWeight(r)).not.toBe(before); // ... then shows the JS preview meanwhile
+        }
+      },
+      { timeout: 3000, interval: 10 },
+    );
     model.answer();
     await nextFrame();
     for (const r of roots) expect(r.dataset.state).toBe("ready");
@@ -156,10 +160,16 @@ describe("two views of one live widget", () => {
     type(a, 1, 1, "8"); // queued
     type(b, 0, 1, "9"); // queued too: B is pending as well, its Q includes A's queued edit
     expect(model.sent).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 120)); // typed edits: repainted after 100 ms
+    // typed edits are repainted after 100 ms (then on the next frame): wait for it, however
+    // slow the machine, rather than for a fixed 120 ms
+    await vi.waitFor(
+      () => {
+        expect(inputValue(b, 1, 1)).toBe("8");
+        expect(inputValue(a, 0, 1)).toBe("9");
+      },
+      { timeout: 3000, interval: 10 },
+    );
     expect(b.dataset.state).toBe("pending");
-    expect(inputValue(b, 1, 1)).toBe("8");
-    expect(inputValue(a, 0, 1)).toBe("9");
     model.answer();
     expect(model.sent).toHaveLength(2);
     expect(model.sent[1].edit_id).toBe(2);
