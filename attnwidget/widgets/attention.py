@@ -10,7 +10,7 @@ import numpy as np
 from traitlets import Bool, Dict, Int, Unicode, observe, validate
 
 from .. import export, figures
-from ..core.checks import check_score, freeze
+from ..core.checks import check_score
 from ..core.engine import SCORES, AttentionResult
 from ..core.examples import default_example
 from ..wire.codec import (
@@ -32,7 +32,7 @@ from ..wire.traits import (
 from .base import WidgetBase, check_options
 from .heads import AttentionHeads
 from .paramsets import ParamSets
-from .results import Results, as_input_error, default_tokens
+from .results import Results, as_input_error, default_tokens, tokens_for
 
 __all__ = ["AttentionWidget"]
 
@@ -359,7 +359,7 @@ class AttentionWidget(WidgetBase):
         else:
             inputs["params"] = self._params_for(inputs)
         if name in ("Q", "K"):
-            qt, kt = self._tokens_for(inputs, qt, kt)
+            qt, kt = tokens_for(inputs, qt, kt)
         self._compute(inputs, qt, kt)
         return value
 
@@ -377,7 +377,7 @@ class AttentionWidget(WidgetBase):
             return
         inputs = {n: getattr(self, n) for n in _INPUTS}
         inputs["params"] = self._params_for(inputs)
-        qt, kt = self._tokens_for(inputs, self.query_tokens, self.key_tokens)
+        qt, kt = tokens_for(inputs, self.query_tokens, self.key_tokens)
         result = self._compute(inputs, qt, kt)
         with self.hold_sync(), self.hold_trait_notifications():
             self._param_sets.keep(self.score, result.params)
@@ -403,24 +403,13 @@ class AttentionWidget(WidgetBase):
             return  # e.g. score and params changed together: one result, one message
         rows = self._results.rows_to_patch(self._row_edit)
         with self.hold_sync():
-            if rows is None:
-                self._unsent = {}
-                for name in _RESULTS:
-                    self.set_trait(name, getattr(result, name))
-                self.set_trait("_rows", None)
-            else:
-                # The views hold the arrays published before: only these rows changed.
-                # Patched copies of those arrays, so the kernel holds what the views show.
-                self._unsent = {}
-                patch = {}
-                for name in _RESULTS:
-                    patch[name] = getattr(result, name)[rows]
-                    a = np.array(getattr(self, name))
-                    a[rows] = patch[name]
-                    freeze(a)  # (stored as it is: the identity marks it unsent)
-                    self._unsent[name] = a
-                    self.set_trait(name, a)
-                self.set_trait("_rows", {"rows": rows.tolist(), **patch})
+            held = {} if rows is None else {n: getattr(self, n) for n in _RESULTS}
+            arrays, patch = self._results.to_send(result, rows, held)
+            # a patched array is stored as it is: its identity marks it as sent in the patch
+            self._unsent = arrays if patch is not None else {}
+            for name, a in arrays.items():
+                self.set_trait(name, a)
+            self.set_trait(ROW_PATCH["trait"], patch)
             self._param_sets.keep(result.score, result.params)
             sets = self._param_sets.every(self.Q.shape[1], self.K.shape[1])
             if any(sets[s] is not self.param_sets.get(s) for s in SCORES):
@@ -435,14 +424,3 @@ class AttentionWidget(WidgetBase):
         """The parameters that go with ``inputs``' score and widths (kept or redrawn)."""
         d_q, d_k = np.shape(inputs["Q"])[1], np.shape(inputs["K"])[1]
         return self._param_sets.fitting(self.params, inputs["score"], d_q, d_k)
-
-    def _tokens_for(
-        self, inputs: dict[str, Any], qt: list[str], kt: list[str]
-    ) -> tuple[list[str], list[str]]:
-        """Default tokens follow a change of M or N; user tokens must be changed with it."""
-        m, n = len(inputs["Q"]), len(inputs["K"])
-        if len(qt) != m and qt == default_tokens("q", len(qt)):
-            qt = default_tokens("q", m)
-        if len(kt) != n and kt == default_tokens("k", len(kt)):
-            kt = default_tokens("k", n)
-        return qt, kt

@@ -15,7 +15,7 @@ from ..core.engine import AttentionResult, attention
 from ..wire.protocol import ATTENTION, MAX_PAIRS, MAX_VALUES, ROW_PATCH
 from ..wire.traits import AttentionInputError
 
-__all__ = ["Results", "as_input_error", "default_tokens"]
+__all__ = ["Results", "as_input_error", "default_tokens", "tokens_for"]
 
 
 class Results:
@@ -92,6 +92,35 @@ class Results:
         if len(rows) == 0 or len(rows) > ROW_PATCH["max_rows_fraction"] * len(key[0]):
             return None
         return rows
+
+    def to_send(
+        self, result: AttentionResult, rows: np.ndarray | None, held: dict[str, np.ndarray]
+    ) -> tuple[dict[str, np.ndarray], dict[str, Any] | None]:
+        """The result arrays to store, and the row patch that sends them (None: whole).
+
+        With ``rows``, the views hold ``held`` (the arrays published before) and only these rows
+        changed: the arrays to store are patched copies of ``held``, so the kernel holds
+        exactly what the views show.
+        """
+        if rows is None:
+            return {n: getattr(result, n) for n in ATTENTION.results}, None
+        arrays, patch = {}, {}
+        for name in ATTENTION.results:
+            patch[name] = getattr(result, name)[rows]
+            a = np.array(held[name])
+            a[rows] = patch[name]
+            arrays[name] = freeze(a)
+        return arrays, {"rows": rows.tolist(), **patch}
+
+
+def tokens_for(inputs: dict[str, Any], qt: list[str], kt: list[str]) -> tuple[list[str], list[str]]:
+    """Default tokens follow a change of M or N; user tokens must be changed with it."""
+    m, n = len(inputs["Q"]), len(inputs["K"])
+    if len(qt) != m and qt == default_tokens("q", len(qt)):
+        qt = default_tokens("q", m)
+    if len(kt) != n and kt == default_tokens("k", len(kt)):
+        kt = default_tokens("k", n)
+    return qt, kt
 
 
 def _check_size(inputs: dict[str, Any]) -> None:
