@@ -1,23 +1,14 @@
 // The bundle anywidget loads in every notebook stays small (build.mjs's options, in memory).
 // 80 KiB: about 22 KB gzipped, under a tenth of a 128-token from_weights page.
 import { build } from "esbuild";
+import { WIDGET } from "../build-options.mjs";
 import { describe, expect, it } from "vitest";
 
 const LIMIT = 80 * 1024;
 
 describe("bundle", () => {
   it(`widget.js is under ${LIMIT / 1024} KB minified, and ASCII`, async () => {
-    const r = await build({
-      entryPoints: { widget: "src/index.ts" },
-      bundle: true,
-      format: "esm",
-      target: "es2020",
-      minify: true,
-      write: false,
-      outdir: "/tmp/attnwidget-bundle-test",
-      loader: { ".css": "css" },
-      logLevel: "silent",
-    });
+    const r = await build({ ...WIDGET, write: false, outdir: "/tmp/attnwidget-bundle-test", logLevel: "silent" });
     const js = r.outputFiles.find((f) => f.path.endsWith(".js"))!;
     expect(js.contents.length).toBeLessThan(LIMIT);
     expect(js.contents.every((b) => b < 0x80)).toBe(true);

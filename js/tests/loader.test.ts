@@ -4,6 +4,7 @@
 // Node's environment, not jsdom's: the pure part uses no DOM (Node has atob, Blob, Response and
 // DecompressionStream), and esbuild does not run under jsdom.
 import { build } from "esbuild";
+import { LOADER } from "../build-options.mjs";
 import { describe, expect, it } from "vitest";
 import { decodeBuffer, embeddedState, type EmbeddedBuffer, type PageBundle } from "../src/page/embedded";
 
@@ -89,16 +90,7 @@ describe("embeddedState", () => {
 
 describe("loader.js", () => {
   it("is small, ASCII, self-contained and safe to inline in a <script>", async () => {
-    const r = await build({
-      entryPoints: { loader: "src/page/loader.ts" },
-      bundle: true,
-      format: "esm",
-      target: "es2022",
-      minify: true,
-      write: false,
-      outdir: "/tmp/attnwidget-loader-test",
-      logLevel: "silent",
-    });
+    const r = await build({ ...LOADER, write: false, outdir: "/tmp/attnwidget-loader-test", logLevel: "silent" });
     const js = r.outputFiles.find((f) => f.path.endsWith(".js"))!;
     expect(js.contents.length).toBeLessThan(2048);
     expect(js.contents.every((b) => b < 0x80)).toBe(true);
