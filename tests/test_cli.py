@@ -390,7 +390,9 @@ def test_bomb_is_refused_quickly_with_small_memory(bomb, tmp_path):
     assert not (tmp_path / "p.html").exists()
 
 
-def test_bomb_data_is_never_read(bomb, tmp_path, monkeypatch, capsys):
+@pytest.fixture
+def bytes_read(monkeypatch) -> list[int]:
+    """The sizes of every read of a zip member's data, from now on."""
     read: list[int] = []
     real_read = zipfile.ZipExtFile.read
 
@@ -399,33 +401,29 @@ def test_bomb_data_is_never_read(bomb, tmp_path, monkeypatch, capsys):
         read.append(len(data))
         return data
 
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", counting_read)
+    return read
+
+
+def test_bomb_data_is_never_read(bomb, tmp_path, monkeypatch, capsys, bytes_read):
     def no_read_array(*args, **kwargs):
         raise AssertionError("read_array called: array data was loaded")
 
-    monkeypatch.setattr(zipfile.ZipExtFile, "read", counting_read)
     monkeypatch.setattr(npy_format, "read_array", no_read_array)
     monkeypatch.setattr(np, "load", no_read_array)
     with pytest.raises(SystemExit) as exit_:
         main(["export", str(bomb), "--out", str(tmp_path / "p.html")])
     assert exit_.value.code == 2
     assert "too large" in capsys.readouterr().err
-    assert read and sum(read) < 4096, read  # the headers (magic + dict) and nothing more
+    # the headers (magic + dict) and nothing more
+    assert bytes_read and sum(bytes_read) < 4096, bytes_read
 
 
-def test_good_input_reads_through_the_spy(tmp_path, monkeypatch):
+def test_good_input_reads_through_the_spy(tmp_path, bytes_read):
     # The spy above sees the data when there is data to read (so its "nothing read" counts).
-    read: list[int] = []
-    real_read = zipfile.ZipExtFile.read
-
-    def counting_read(self, n=-1):
-        data = real_read(self, n)
-        read.append(len(data))
-        return data
-
-    monkeypatch.setattr(zipfile.ZipExtFile, "read", counting_read)
     np.savez(tmp_path / "a.npz", queries=np.ones((64, 8)), keys=np.ones((64, 8)))
     assert main(["export", str(tmp_path / "a.npz"), "--out", str(tmp_path / "p.html")]) == 0
-    assert sum(read) > 2 * 64 * 8 * 8
+    assert sum(bytes_read) > 2 * 64 * 8 * 8
 
 
 # ------------------------------------------------------------------------------------------
