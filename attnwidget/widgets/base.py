@@ -42,12 +42,8 @@ class WidgetBase(anywidget.AnyWidget):
     error = Unicode("").tag(sync=True)
     """Why the last edit was refused ("" when it was applied)."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        self.__dict__.setdefault("_lock", threading.RLock())
-        super().__init__(**kwargs)
-
     def _guard(self) -> threading.RLock:
-        """The widget's lock (made before any trait is set, whichever __init__ runs first)."""
+        """The widget's lock (made at its first use, whichever __init__ sets a trait first)."""
         return self.__dict__.setdefault("_lock", threading.RLock())
 
     def __setattr__(self, name: str, value: Any) -> None:
