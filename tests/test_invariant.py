@@ -173,7 +173,7 @@ def test_an_observer_changing_another_input_during_a_row_edit_sends_whole_arrays
     w.observe(lambda change: setattr(w, name, value), names="Q")
     Q = w.Q.copy()
     Q[1] += 0.5  # one row of three: a row patch, were nothing else to change
-    w.set_state({"Q": wire(Q), "edit_id": 1})
+    view.edit(w, 1, Q)
     assert w.result_id == 1 and w.error == ""
     np.testing.assert_array_equal(getattr(w, name), value)
     assert_engine(w)  # every row, not only the edited one, uses the new input
@@ -216,7 +216,8 @@ def _race_python_and_a_view() -> None:
             for edit_id in range(1, 41):
                 Q = w.Q.copy()
                 Q[edit_id % 8] += 0.1
-                w.set_state({"Q": wire(Q), "edit_id": edit_id})
+                # (the view sends the whole Q, or the one row it changed)
+                view.edit(w, edit_id, Q, rows=[edit_id % 8] if edit_id % 2 else None)
                 assert w.result_id == edit_id
                 assert w.error == "", w.error
         finally:

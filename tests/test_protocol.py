@@ -53,6 +53,8 @@ def test_the_attention_protocol_names_real_inputs_and_results():
     patch = protocol.ROW_PATCH
     assert patch["trait"] in protocol.ATTENTION.traits
     assert set(patch["edits"]) <= protocol.ATTENTION.view_edits
+    assert patch["up"] in protocol.ATTENTION.view_edits  # a view's edit of some rows of Q
+    assert not protocol.ATTENTION.traits[patch["up"]].get("page", True)
     assert 0 < patch["max_rows_fraction"] <= 1
 
 
@@ -81,12 +83,16 @@ def test_a_view_edit_of_every_view_trait_is_applied():
         "temperature": 0.5,
         "selected_query": 2,
     }
-    assert set(edits) | {"edit_id"} == {
+    q_rows = {"_q_rows": {"rows": [1], "Q": wire(np.full((1, 4), 3.0))}}  # (Q's, in its place)
+    assert set(edits) | set(q_rows) | {"edit_id"} == {
         n for n, t in protocol.ATTENTION.traits.items() if t["set_by"] == "view"
     }
     w.set_state({**edits, "edit_id": 4})
     assert w.error == "" and w.result_id == 4
     assert w.score == "additive" and w.selected_query == 2 and w.V.shape == (6, 2)
+    w.set_state({**q_rows, "selected_query": 1, "edit_id": 5})
+    assert w.error == "" and w.result_id == 5 and w.selected_query == 1
+    np.testing.assert_array_equal(w.Q[1], [3.0] * 4)
 
 
 @pytest.mark.parametrize(

@@ -268,10 +268,14 @@ def test_bad_frontend_edit_is_refused_and_state_kept(edit):
     assert w.error == "" and w.result_id == 10
 
 
-def _edit_rows(w: AttentionWidget, rows: list[int], edit_id: int) -> np.ndarray:
+def _edit_rows(
+    w: AttentionWidget, rows: list[int], edit_id: int, *, up: bool = False
+) -> np.ndarray:
+    """A view adds 0.5 to some queries: sends Q whole, or (``up``) only those rows."""
     Q = w.Q.copy()
     Q[rows] += 0.5
-    w.set_state({"Q": wire(Q), "edit_id": edit_id})
+    view = w.comm if isinstance(w.comm, FrontendMirror) else FrontendMirror(w)
+    view.edit(w, edit_id, Q, rows if up else None)
     return Q
 
 
@@ -294,6 +298,62 @@ def test_a_view_editing_a_few_queries_gets_only_their_rows_back():
         unchanged = np.delete(np.arange(16), [2, 9])
         np.testing.assert_array_equal(getattr(w, n)[unchanged], old[unchanged])
     view.assert_matches(w)
+
+
+def test_a_view_sends_only_the_queries_it_edited_and_gets_them_back_with_their_results():
+    rng = np.random.default_rng(5)
+    w = AttentionWidget(rng.normal(size=(16, 5)), rng.normal(size=(12, 5)), score="additive")
+    view = FrontendMirror(w)
+    w.comm = view
+    Q = _edit_rows(w, [2, 9], edit_id=1, up=True)
+    (msg,) = view.messages
+    assert set(msg["state"]) == {"_rows", "result_id"}
+    patch = msg["state"]["_rows"]
+    assert patch["rows"] == [2, 9]
+    sent = sum(memoryview(patch[n]["buffer"]).nbytes for n in ("Q", "scores", "weights", "output"))
+    assert sent == 2 * (5 + 12 + 12 + 5) * 8  # the two rows of Q and of the results, no more
+    assert w.result_id == 1 and w.error == "" and w._q_rows is None
+    np.testing.assert_array_equal(w.Q, Q)
+    assert_results_match_engine(w)
+    view.assert_matches(w)  # (Q included: the view now holds the kernel's Q)
+
+
+def test_queries_sent_as_rows_come_back_whole_when_the_results_do():
+    rng = np.random.default_rng(6)
+    w = AttentionWidget(rng.normal(size=(6, 4)), rng.normal(size=(7, 4)))
+    view = FrontendMirror(w)
+    w.comm = view
+    _edit_rows(w, [0, 1, 2, 3], edit_id=1, up=True)  # most of the queries: whole arrays
+    assert {"Q", "weights", "result_id"} <= set().union(*view.sent_traits())
+    view.assert_matches(w)
+    w.observe(lambda change: setattr(w, "temperature", 0.5), names="Q")
+    _edit_rows(w, [5], edit_id=2, up=True)  # an observer changed another input: whole
+    assert w.temperature == 0.5 and w._rows is None
+    view.assert_matches(w)
+    assert_results_match_engine(w)
+
+
+@pytest.mark.parametrize(
+    ("q_rows", "message"),
+    [
+        ({"rows": [3], "Q": wire(np.ones((1, 4)))}, "distinct query indices in [0, 2]"),
+        ({"rows": [0, 0], "Q": wire(np.ones((2, 4)))}, "distinct query indices"),
+        ({"rows": [0], "Q": wire(np.ones((1, 3)))}, "must have shape (1, 4), got (1, 3)"),
+        ({"rows": [0], "Q": wire(np.array([[np.nan, 0, 0, 0]]))}, "Q"),
+        ({"rows": [0]}, "_q_rows must be {rows, Q}"),
+    ],
+)
+def test_refused_rows_from_a_view_change_nothing(q_rows, message):
+    w = AttentionWidget()
+    view = FrontendMirror(w)
+    w.comm = view
+    before = snapshot(w)
+    w.set_state({"_q_rows": q_rows, "edit_id": 1})
+    assert message in w.error and w.result_id == 1
+    assert_same_state(snapshot(w), before)
+    view.assert_matches(w)
+    w.set_state({"_q_rows": q_rows, "Q": wire(w.Q), "edit_id": 2})
+    assert "Q or _q_rows, not both" in w.error and w.result_id == 2
 
 
 def test_whole_arrays_are_sent_when_many_rows_or_other_traits_change():
@@ -330,7 +390,8 @@ def test_a_refused_row_edit_changes_nothing_and_a_resync_sends_whole_arrays():
     assert w.error and w.result_id == 1
     assert_same_state(snapshot(w), before)
     _edit_rows(w, [1], edit_id=2)
-    view.arrays = {n: np.zeros_like(a) for n, a in view.arrays.items()}  # a view lost track
+    for n in ("scores", "weights", "output"):  # a view lost track of the results
+        view.arrays[n] = np.zeros_like(view.arrays[n])
     w._on_custom_msg(w, {"type": "resync"}, [])
     assert {"scores", "weights", "output"} <= view.sent_traits()[-1]
     view.assert_matches(w)

@@ -15,7 +15,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
-from widget_state import FrontendMirror, assert_same_state, snapshot, wire
+from widget_state import FrontendMirror, assert_same_state, snapshot
 
 from attnwidget import SCORES, AttentionWidget, attention
 
@@ -34,6 +34,10 @@ GARBAGE = [
     {"weights": "x"},
     {"_esm": "export default {}"},
     {"temperature": 0.5, "params": {}},
+    {"_q_rows": {"rows": [0], "Q": {"dtype": "float64", "shape": [1, 4], "buffer": b"x"}}},
+    {"_q_rows": {"rows": [True], "Q": {"dtype": "float64", "shape": [1, 4], "buffer": bytes(32)}}},
+    {"_q_rows": {"rows": [0, 0], "Q": {"dtype": "float64", "shape": [2, 4], "buffer": bytes(64)}}},
+    {"_q_rows": [0, 1]},
 ]
 
 class WidgetEdits(RuleBasedStateMachine):
@@ -62,14 +66,15 @@ class WidgetEdits(RuleBasedStateMachine):
         Q[i % len(Q), j % Q.shape[1]] = value
         self._try(lambda: setattr(self.w, "Q", Q))
 
-    @rule(i=st.integers(0, 2), j=st.integers(0, 3), value=wild)
-    def edit_query_cell_from_a_view(self, i, j, value):
+    @rule(i=st.integers(0, 2), j=st.integers(0, 3), value=wild, only_the_row=st.booleans())
+    def edit_query_cell_from_a_view(self, i, j, value, only_the_row):
         Q = self.w.Q.copy()
         Q[i % len(Q), j % Q.shape[1]] = value
         self.edit_id += 1
         before = self.w.Q.copy()
         sent = len(self.view.messages)
-        self.w.set_state({"Q": wire(Q), "edit_id": self.edit_id})
+        # Q whole, or only the edited row (_q_rows), as a view sends a drag of one query
+        self.view.edit(self.w, self.edit_id, Q, [i % len(Q)] if only_the_row else None)
         assert self.w.result_id == self.edit_id
         if self.w.error:
             np.testing.assert_array_equal(self.w.Q, before)
@@ -151,7 +156,7 @@ class WidgetEdits(RuleBasedStateMachine):
             Q = w.Q.copy()
             Q[i % len(Q)] += 0.25
             self.edit_id += 1
-            w.set_state({"Q": wire(Q), "edit_id": self.edit_id})
+            self.view.edit(w, self.edit_id, Q, [i % len(Q)] if i % 2 else None)
             assert w.result_id == self.edit_id
         thread.join()
         assert not failures, failures

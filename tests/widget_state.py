@@ -66,15 +66,16 @@ class FrontendMirror:
     """A comm standing in for a frontend: keeps the results as a view would hold them.
 
     Attach with ``w.comm = FrontendMirror(w)``. Every message the widget sends is kept in
-    ``messages``; ``arrays`` follows the updates: whole arrays replace, row patches (``_rows``)
-    write their rows.
+    ``messages``; ``arrays`` (the results and Q) follows the updates: whole arrays replace, row
+    patches (``_rows``) write their rows. A view's own edit of Q is not echoed: :meth:`edit`
+    sends one as a view does and holds what it sent.
     """
 
     kernel = object()  # ipywidgets sends only through a comm with a kernel
     comm_id = "mirror"
 
     def __init__(self, w: AttentionWidget) -> None:
-        self.arrays = {n: np.array(getattr(w, n)) for n in RESULTS}
+        self.arrays = {n: np.array(getattr(w, n)) for n in (*RESULTS, "Q")}
         self.messages: list[dict[str, Any]] = []
 
     def send(self, data: Any = None, metadata: Any = None, buffers: Any = None) -> None:
@@ -85,15 +86,28 @@ class FrontendMirror:
             return
         state = data["state"]
         _put_buffers(state, data.get("buffer_paths", []), buffers or [])
-        for n in RESULTS:
+        for n in self.arrays:
             if n in state:
                 self.arrays[n] = array_from_json(state[n])
         patch = state.get("_rows")
         if patch:
-            for n in RESULTS:
-                a = self.arrays[n].copy()
-                a[patch["rows"]] = array_from_json(patch[n])
-                self.arrays[n] = a
+            for n in self.arrays:
+                if n in patch:
+                    a = self.arrays[n].copy()
+                    a[patch["rows"]] = array_from_json(patch[n])
+                    self.arrays[n] = a
+
+    def edit(
+        self, w: AttentionWidget, edit_id: int, Q: np.ndarray, rows: list[int] | None = None
+    ) -> None:
+        """Send ``Q`` as a view's edit: whole, or (``rows``) only those rows, as ``_q_rows``."""
+        Q = np.asarray(Q, dtype=float)
+        if rows is None:
+            w.set_state({"Q": wire(Q), "edit_id": edit_id})
+            if not w.error:  # (a view holds what it sent: the kernel does not echo it back)
+                self.arrays["Q"] = Q.copy()
+        else:  # (the view's Q changes when the kernel sends the rows back)
+            w.set_state({"_q_rows": {"rows": rows, "Q": wire(Q[rows])}, "edit_id": edit_id})
 
     def sent_traits(self) -> list[set[str]]:
         """The trait names of each update message, in order."""
@@ -110,5 +124,5 @@ class FrontendMirror:
 
     def assert_matches(self, w: AttentionWidget) -> None:
         """The view holds exactly the kernel's results."""
-        for n in RESULTS:
+        for n in self.arrays:
             np.testing.assert_array_equal(self.arrays[n], getattr(w, n), err_msg=n)

@@ -32,7 +32,7 @@ from ..wire.traits import (
 from .base import WidgetBase, check_options
 from .heads import AttentionHeads
 from .paramsets import ParamSets
-from .results import Results, as_input_error, default_tokens, tokens_for
+from .results import QUERY_ROWS, Results, as_input_error, default_tokens, edit_of_q, tokens_for
 
 __all__ = ["AttentionWidget"]
 
@@ -112,6 +112,9 @@ class AttentionWidget(WidgetBase):
     # sent as {"rows", "scores", "weights", "output"} (the rows' values) instead of the whole
     # arrays, which the views patch. None after any other change (the arrays are sent whole).
     _rows = Dict(default_value=None, allow_none=True).tag(sync=True, **row_patch_serialization)
+    # A view's edit of a few queries sends only their rows up, {"rows", "Q"}: applied as the
+    # edit of Q it stands for (results.edit_of_q), so this trait itself stays None here.
+    _q_rows = Dict(default_value=None, allow_none=True).tag(sync=True, **row_patch_serialization)
     _static = Bool(False).tag(sync=True)
 
     def __init__(
@@ -141,6 +144,8 @@ class AttentionWidget(WidgetBase):
         self._param_sets = ParamSets()
         self._results = Results()
         self._row_edit = False  # during a view's edit of Q alone (answered by a row patch)
+        self._q_rows_edit = False  # ... which sent only the rows it changed (_q_rows)
+        self._q_in_patch = False  # the answer's row patch carried those rows of Q back
         self._unsent: dict[str, np.ndarray] = {}  # result arrays sent as a row patch
         q = validate_as(Matrix(), "Q", Q)
         k = validate_as(Matrix(), "K", K)
@@ -305,14 +310,20 @@ class AttentionWidget(WidgetBase):
     # --- frontend edits ----------------------------------------------------------------
 
     def _apply_edit(self, sync_data: dict[str, Any]) -> None:
+        self._q_in_patch = False
+        self._q_rows_edit = QUERY_ROWS in sync_data
+        if self._q_rows_edit:
+            sync_data = edit_of_q(self.Q, sync_data)
         row_edit = set(ROW_PATCH["edits"]) | set(ROW_PATCH["alongside"])
         self._row_edit = "Q" in sync_data and set(sync_data) <= row_edit
         try:
             super()._apply_edit(sync_data)
         finally:
-            self._row_edit = False
+            self._row_edit = self._q_rows_edit = False
 
     def _answer(self, sync_data: dict[str, Any], error: str) -> None:
+        if QUERY_ROWS in sync_data and not error and not self._q_in_patch:
+            self.send_state("Q")  # the views hold the rows they sent only once the kernel says so
         answer = sync_data.get("edit_id")
         if error or answer is not None:
             self.error = error
@@ -404,7 +415,9 @@ class AttentionWidget(WidgetBase):
         rows = self._results.rows_to_patch(self._row_edit)
         with self.hold_sync():
             held = {} if rows is None else {n: getattr(self, n) for n in _RESULTS}
-            arrays, patch = self._results.to_send(result, rows, held)
+            queries = self.Q if self._q_rows_edit else None
+            arrays, patch = self._results.to_send(result, rows, held, queries)
+            self._q_in_patch = patch is not None and "Q" in patch
             # a patched array is stored as it is: its identity marks it as sent in the patch
             self._unsent = arrays if patch is not None else {}
             for name, a in arrays.items():

@@ -12,10 +12,14 @@ from traitlets import TraitError
 
 from ..core.checks import freeze
 from ..core.engine import AttentionResult, attention
+from ..wire.codec import array_from_json, array_to_json
 from ..wire.protocol import ATTENTION, MAX_PAIRS, MAX_VALUES, ROW_PATCH
 from ..wire.traits import AttentionInputError
 
-__all__ = ["Results", "as_input_error", "default_tokens", "tokens_for"]
+__all__ = ["Results", "as_input_error", "default_tokens", "edit_of_q", "tokens_for"]
+
+QUERY_ROWS: str = ROW_PATCH["up"]
+"""The trait a view sets to edit some queries only: ``{"rows": [i, ...], "Q": their rows}``."""
 
 
 class Results:
@@ -94,23 +98,63 @@ class Results:
         return rows
 
     def to_send(
-        self, result: AttentionResult, rows: np.ndarray | None, held: dict[str, np.ndarray]
+        self,
+        result: AttentionResult,
+        rows: np.ndarray | None,
+        held: dict[str, np.ndarray],
+        queries: np.ndarray | None = None,
     ) -> tuple[dict[str, np.ndarray], dict[str, Any] | None]:
         """The result arrays to store, and the row patch that sends them (None: whole).
 
         With ``rows``, the views hold ``held`` (the arrays published before) and only these rows
         changed: the arrays to store are patched copies of ``held``, so the kernel holds
-        exactly what the views show.
+        exactly what the views show. With ``queries`` (the new Q, when the view sent only its
+        changed rows), the patch carries those rows of Q too: the views' Q becomes the kernel's.
         """
         if rows is None:
             return {n: getattr(result, n) for n in ATTENTION.results}, None
-        arrays, patch = {}, {}
+        arrays: dict[str, np.ndarray] = {}
+        patch: dict[str, Any] = {} if queries is None else {"Q": queries[rows]}
         for name in ATTENTION.results:
             patch[name] = getattr(result, name)[rows]
             a = np.array(held[name])
             a[rows] = patch[name]
             arrays[name] = freeze(a)
         return arrays, {"rows": rows.tolist(), **patch}
+
+
+def edit_of_q(Q: np.ndarray, sync_data: dict[str, Any]) -> dict[str, Any]:
+    """A view's edit of some queries (:data:`QUERY_ROWS`) as the edit of Q it stands for.
+
+    Returns ``sync_data`` with :data:`QUERY_ROWS` replaced by ``Q``'s wire value: ``Q`` with
+    those rows replaced, checked and applied from there exactly like an edit of the whole Q.
+    Raises an :class:`AttentionInputError` when the rows do not fit ``Q``.
+    """
+    if "Q" in sync_data:
+        raise AttentionInputError(f"a view's edit sets Q or {QUERY_ROWS}, not both")
+    patch = sync_data[QUERY_ROWS]
+    if not isinstance(patch, dict) or set(patch) != {"rows", "Q"}:
+        raise AttentionInputError(f"{QUERY_ROWS} must be {{rows, Q}}, got {type(patch).__name__}")
+    rows = patch["rows"]
+    m = len(Q)
+    if (
+        not isinstance(rows, list)
+        or not all(type(i) is int and 0 <= i < m for i in rows)
+        or len(set(rows)) != len(rows)
+    ):
+        raise AttentionInputError(
+            f"{QUERY_ROWS}['rows'] must be distinct query indices in [0, {m - 1}], got {rows!r:.80}"
+        )
+    values = array_from_json(patch["Q"])
+    if values is None or values.shape != (len(rows), Q.shape[1]):
+        shape = None if values is None else values.shape
+        raise AttentionInputError(
+            f"{QUERY_ROWS}['Q'] must have shape ({len(rows)}, {Q.shape[1]}), got {shape}"
+        )
+    edited = np.array(Q)
+    edited[rows] = values
+    rest = {k: v for k, v in sync_data.items() if k != QUERY_ROWS}
+    return {**rest, "Q": array_to_json(edited)}
 
 
 def tokens_for(inputs: dict[str, Any], qt: list[str], kt: list[str]) -> tuple[list[str], list[str]]:
