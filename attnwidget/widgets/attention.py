@@ -11,7 +11,7 @@ from traitlets import Bool, Dict, Int, Unicode, observe, validate
 
 from .. import export, figures
 from ..core.checks import check_score
-from ..core.engine import SCORES, AttentionResult
+from ..core.engine import AttentionResult
 from ..core.examples import default_example
 from ..wire.codec import (
     array_serialization,
@@ -19,7 +19,7 @@ from ..wire.codec import (
     params_serialization,
     row_patch_serialization,
 )
-from ..wire.protocol import ATTENTION, ROW_PATCH
+from ..wire.protocol import ATTENTION
 from ..wire.traits import (
     AttentionInputError,
     BoolMatrix,
@@ -32,15 +32,15 @@ from ..wire.traits import (
 from .base import WidgetBase, check_options
 from .heads import AttentionHeads
 from .paramsets import ParamSets
-from .results import QUERY_ROWS, Results, as_input_error, default_tokens, edit_of_q, tokens_for
+from .results import Results, as_input_error, default_tokens, tokens_for
+from .viewedits import ViewEdits
 
 __all__ = ["AttentionWidget"]
 
 _INPUTS = ATTENTION.inputs  # the traits the results depend on
-_RESULTS = ATTENTION.results
 
 
-class AttentionWidget(WidgetBase):
+class AttentionWidget(ViewEdits, WidgetBase):
     """Attention you can touch: edit queries, toggle score functions, watch the weights.
 
     The traits are the whole contract with the frontend (see ``docs/how-it-works.md``).
@@ -143,10 +143,7 @@ class AttentionWidget(WidgetBase):
         self._ready = False
         self._param_sets = ParamSets()
         self._results = Results()
-        self._row_edit = False  # during a view's edit of Q alone (answered by a row patch)
-        self._q_rows_edit = False  # ... which sent only the rows it changed (_q_rows)
-        self._q_in_patch = False  # the answer's row patch carried those rows of Q back
-        self._unsent: dict[str, np.ndarray] = {}  # result arrays sent as a row patch
+        self._init_view_edits()
         q = validate_as(Matrix(), "Q", Q)
         k = validate_as(Matrix(), "K", K)
         V = validate_as(Matrix(allow_none=True), "V", V)
@@ -307,46 +304,6 @@ class AttentionWidget(WidgetBase):
             temperature=self.temperature,
         )
 
-    # --- frontend edits ----------------------------------------------------------------
-
-    def _apply_edit(self, sync_data: dict[str, Any]) -> None:
-        self._q_in_patch = False
-        self._q_rows_edit = QUERY_ROWS in sync_data
-        if self._q_rows_edit:
-            sync_data = edit_of_q(self.Q, sync_data)
-        row_edit = set(ROW_PATCH["edits"]) | set(ROW_PATCH["alongside"])
-        self._row_edit = "Q" in sync_data and set(sync_data) <= row_edit
-        try:
-            super()._apply_edit(sync_data)
-        finally:
-            self._row_edit = self._q_rows_edit = False
-
-    def _answer(self, sync_data: dict[str, Any], error: str) -> None:
-        if QUERY_ROWS in sync_data and not error and not self._q_in_patch:
-            self.send_state("Q")  # the views hold the rows they sent only once the kernel says so
-        answer = sync_data.get("edit_id")
-        if error or answer is not None:
-            self.error = error
-        if type(answer) is int and answer >= 0:
-            self.result_id = answer
-
-    def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if not isinstance(content, dict):
-            return
-        with self._guard(), self.hold_sync():
-            if content.get("type") == "resync":
-                # a view could not apply a row patch: send the results whole
-                self.send_state([*_RESULTS, "result_id"])
-            elif content.get("type") == "resample":
-                try:
-                    self.resample()
-                    self.error = ""
-                except Exception as exc:
-                    self.error = str(exc)
-                answer = content.get("edit_id")
-                if type(answer) is int and answer >= 0:
-                    self.result_id = answer
-
     # --- validation: every input is checked against all the others ----------------------
 
     @validate(*_INPUTS, "query_tokens", "key_tokens")
@@ -407,31 +364,6 @@ class AttentionWidget(WidgetBase):
     def _compute(self, inputs: dict[str, Any], qt: list[str], kt: list[str]) -> AttentionResult:
         """The engine's result for ``inputs``, computed once per distinct set of inputs."""
         return self._results.compute(inputs, qt, kt)
-
-    def _publish(self, result: AttentionResult) -> None:
-        """Store ``result`` (the last one :meth:`_compute` returned) and send it to the views."""
-        if not self._results.publishing(result):
-            return  # e.g. score and params changed together: one result, one message
-        rows = self._results.rows_to_patch(self._row_edit)
-        with self.hold_sync():
-            held = {} if rows is None else {n: getattr(self, n) for n in _RESULTS}
-            queries = self.Q if self._q_rows_edit else None
-            arrays, patch = self._results.to_send(result, rows, held, queries)
-            self._q_in_patch = patch is not None and "Q" in patch
-            # a patched array is stored as it is: its identity marks it as sent in the patch
-            self._unsent = arrays if patch is not None else {}
-            for name, a in arrays.items():
-                self.set_trait(name, a)
-            self.set_trait(ROW_PATCH["trait"], patch)
-            self._param_sets.keep(result.score, result.params)
-            sets = self._param_sets.every(self.Q.shape[1], self.K.shape[1])
-            if any(sets[s] is not self.param_sets.get(s) for s in SCORES):
-                self.set_trait("param_sets", sets)
-
-    def _should_send_property(self, key: str, value: Any) -> bool:
-        if self._unsent.get(key) is value:
-            return False  # sent as a row patch (_rows)
-        return super()._should_send_property(key, value)
 
     def _params_for(self, inputs: dict[str, Any]) -> dict[str, np.ndarray]:
         """The parameters that go with ``inputs``' score and widths (kept or redrawn)."""

@@ -1,0 +1,93 @@
+"""How AttentionWidget answers its views: their edits, custom messages, and row patches both ways.
+
+A view's edit of a few queries may cross as their rows only (``_q_rows``, up), and is answered
+with the rows of the results it changed (``_rows``, down) instead of whole arrays: see
+``docs/how-it-works.md``. :class:`ViewEdits` is mixed into
+:class:`~attnwidget.AttentionWidget`, whose inputs, results and caches it uses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..core.engine import SCORES, AttentionResult
+from ..wire.protocol import ATTENTION, ROW_PATCH
+from .results import QUERY_ROWS, edit_of_q
+
+__all__ = ["ViewEdits"]
+
+_ROW_EDIT = frozenset(ROW_PATCH["edits"]) | frozenset(ROW_PATCH["alongside"])
+
+
+class ViewEdits:
+    """The frontend half of :class:`~attnwidget.AttentionWidget` (a mixin)."""
+
+    def _init_view_edits(self) -> None:
+        self._row_edit = False  # during a view's edit of Q alone (answered by a row patch)
+        self._q_rows_edit = False  # ... which sent only the rows it changed (_q_rows)
+        self._q_in_patch = False  # the answer's row patch carried those rows of Q back
+        self._unsent: dict[str, np.ndarray] = {}  # result arrays sent as a row patch
+
+    def _apply_edit(self, sync_data: dict[str, Any]) -> None:
+        self._q_in_patch = False
+        self._q_rows_edit = QUERY_ROWS in sync_data
+        if self._q_rows_edit:
+            sync_data = edit_of_q(self.Q, sync_data)
+        self._row_edit = "Q" in sync_data and set(sync_data) <= _ROW_EDIT
+        try:
+            super()._apply_edit(sync_data)  # type: ignore[misc]
+        finally:
+            self._row_edit = self._q_rows_edit = False
+
+    def _answer(self, sync_data: dict[str, Any], error: str) -> None:
+        if QUERY_ROWS in sync_data and not error and not self._q_in_patch:
+            self.send_state("Q")  # the views hold the rows they sent only once the kernel says so
+        answer = sync_data.get("edit_id")
+        if error or answer is not None:
+            self.error = error
+        if type(answer) is int and answer >= 0:
+            self.result_id = answer
+
+    def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        with self._guard(), self.hold_sync():
+            if content.get("type") == "resync":
+                # a view could not apply a row patch: send the results whole
+                self.send_state([*ATTENTION.results, "result_id"])
+            elif content.get("type") == "resample":
+                try:
+                    self.resample()
+                    self.error = ""
+                except Exception as exc:
+                    self.error = str(exc)
+                answer = content.get("edit_id")
+                if type(answer) is int and answer >= 0:
+                    self.result_id = answer
+
+    def _publish(self, result: AttentionResult) -> None:
+        """Store ``result`` (the last one computed) and send it to the views."""
+        if not self._results.publishing(result):
+            return  # e.g. score and params changed together: one result, one message
+        rows = self._results.rows_to_patch(self._row_edit)
+        with self.hold_sync():
+            held = {} if rows is None else {n: getattr(self, n) for n in ATTENTION.results}
+            queries = self.Q if self._q_rows_edit else None
+            arrays, patch = self._results.to_send(result, rows, held, queries)
+            self._q_in_patch = patch is not None and "Q" in patch
+            # a patched array is stored as it is: its identity marks it as sent in the patch
+            self._unsent = arrays if patch is not None else {}
+            for name, a in arrays.items():
+                self.set_trait(name, a)
+            self.set_trait(ROW_PATCH["trait"], patch)
+            self._param_sets.keep(result.score, result.params)
+            sets = self._param_sets.every(self.Q.shape[1], self.K.shape[1])
+            if any(sets[s] is not self.param_sets.get(s) for s in SCORES):
+                self.set_trait("param_sets", sets)
+
+    def _should_send_property(self, key: str, value: Any) -> bool:
+        if self._unsent.get(key) is value:
+            return False  # sent as a row patch (_rows)
+        return super()._should_send_property(key, value)  # type: ignore[misc]
