@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { matrix } from "../src/core/matrix";
 import widget from "../src/index";
 import { decodeMatrix, encodeMatrix } from "../src/wire/codec";
+import { queriesWithRows } from "../src/wire/edit";
+import { ROW_PATCH } from "../src/wire/protocol";
 import type { AnyModel, Listener } from "../src/wire/model";
 import { FakeKernel } from "./helpers/fakes";
 import { newElement, nextFrame, onUnmount, stubCanvas, unmountAll } from "./helpers/mount";
@@ -55,9 +57,16 @@ class FakeWidgetModel {
   trigger(name: string) {
     for (const l of [...this.listeners]) if (l.name === name) l.cb.call(l.ctx);
   }
-  /** The kernel answers the latest edit it got (inputs accepted as sent). */
+  /**
+   * The kernel answers the latest edit it got (inputs accepted as sent). Queries sent as their
+   * rows come back in Q whole (as with whole results; the row patch's case is tested below).
+   */
   answer() {
     const last = this.sent[this.sent.length - 1];
+    if (last[ROW_PATCH.up]) {
+      const Q = decodeMatrix(this.attrs.Q as never);
+      this.put("Q", encodeMatrix(queriesWithRows(Q, last[ROW_PATCH.up])));
+    }
     this.put("result_id", last.edit_id);
   }
 }
@@ -210,6 +219,55 @@ describe("two views of one live widget", () => {
     expect(model.get("weights")).toBe(weightsWire); // patched in place: a saved state is whole
     expect(Array.from(decodeMatrix(model.get("output") as never).data)).toEqual([0.5, 0.5, 3, 4]);
     expect(model.customs).toEqual([]);
+  });
+
+  it("a typed edit of one query sends only its row; the views show it until the kernel answers", async () => {
+    const { model, roots } = setup();
+    const qWire = model.get("Q");
+    type(roots[0], 1, 0, "4");
+    expect(model.sent).toHaveLength(1);
+    const sent = model.sent[0];
+    expect(Object.keys(sent).sort()).toEqual([ROW_PATCH.up, "edit_id"].sort());
+    const up = sent[ROW_PATCH.up] as { rows: number[]; Q: never };
+    expect(up.rows).toEqual([1]);
+    expect(Array.from(decodeMatrix(up.Q).data)).toEqual([4, 2]);
+    expect(model.get("Q")).toBe(qWire); // the model holds the kernel's Q until it answers
+    await vi.waitFor(() => roots.forEach((r) => expect(inputValue(r, 1, 0)).toBe("4")), { timeout: 3000, interval: 10 });
+    // the kernel's answer: its row patch carries the query's row back, then result_id
+    model.put("_rows", {
+      rows: [1],
+      Q: encodeMatrix(matrix(1, 2, [4, 2])),
+      scores: encodeMatrix(matrix(1, 3, [9, 8, 7])),
+      weights: encodeMatrix(matrix(1, 3, [0.7, 0.2, 0.1])),
+      output: encodeMatrix(matrix(1, 2, [3, 4])),
+    });
+    model.put("result_id", 1);
+    await nextFrame();
+    for (const r of roots) {
+      expect(r.dataset.state).toBe("ready");
+      expect([inputValue(r, 1, 0), inputValue(r, 1, 1)]).toEqual(["4", "2"]);
+    }
+    expect(model.get("Q")).toBe(qWire); // patched in place
+    expect(Array.from(decodeMatrix(qWire as never).data)).toEqual([1, 0, 4, 2]);
+    // the next edit is measured against the kernel's Q: one more changed row, sent alone
+    type(roots[1], 0, 1, "5");
+    const next = model.sent[1][ROW_PATCH.up] as { rows: number[]; Q: never };
+    expect(next.rows).toEqual([0]);
+    expect(Array.from(decodeMatrix(next.Q).data)).toEqual([1, 5]);
+  });
+
+  it("rows the kernel refuses: the views go back to the kernel's Q", async () => {
+    const { model, roots } = setup();
+    type(roots[0], 1, 0, "4");
+    await vi.waitFor(() => expect(inputValue(roots[1], 1, 0)).toBe("4"), { timeout: 3000, interval: 10 });
+    model.put(ROW_PATCH.up, null); // (what the kernel re-sends when it refuses an edit)
+    model.put("error", "refused");
+    model.put("result_id", 1);
+    await nextFrame();
+    for (const r of roots) {
+      expect(r.dataset.state).toBe("ready");
+      expect(inputValue(r, 1, 0)).toBe("0.5");
+    }
   });
 
   it("a row patch that does not fit is refused and the arrays are asked for whole", async () => {

@@ -29,6 +29,10 @@ function toWire(name: string, value: unknown): unknown {
   const rows = value as number[][];
   if (name === "mask") return encodeMask({ rows: rows.length, cols: rows[0].length, data: Uint8Array.from(rows.flat().map(Number)) });
   if (name === "Q" || name === "K" || name === "V") return encodeMatrix(matrix(rows.length, rows[0].length, rows.flat()));
+  if (name === ROW_PATCH.up && typeof value === "object" && "Q" in value) {
+    // a view's edit of some queries: their rows (a damaged patch is sent as it is)
+    return { ...value, Q: toWire("Q", (value as { Q: unknown }).Q) };
+  }
   return value;
 }
 
@@ -84,7 +88,8 @@ describe("the protocol source", () => {
   it("names the inputs and results the local kernel works with", () => {
     expect([...INPUTS]).toEqual(["Q", "K", "V", "score", "params", "mask", "temperature"]);
     expect([...RESULTS]).toEqual(["scores", "weights", "output"]);
-    for (const name of [...INPUTS, ...RESULTS, ROW_PATCH.trait]) expect(ATTENTION_TRAITS[name], name).toBeDefined();
+    for (const name of [...INPUTS, ...RESULTS, ROW_PATCH.trait, ROW_PATCH.up]) expect(ATTENTION_TRAITS[name], name).toBeDefined();
+    expect(ATTENTION_TRAITS[ROW_PATCH.up].set_by).toBe("view");
     expect(ROW_PATCH.max_rows_fraction).toBeGreaterThan(0);
   });
 });

@@ -38,3 +38,24 @@ export function get(m: Matrix, i: number, j: number): number {
 export function copyMatrix(m: Matrix): Matrix {
   return { rows: m.rows, cols: m.cols, data: new Float64Array(m.data) };
 }
+
+/** The rows in which `a` and `b` (of the same shape) differ, in order (exactly: -0 differs from 0). */
+export function changedRows(a: Matrix, b: Matrix): number[] {
+  const rows: number[] = [];
+  for (let i = 0; i < a.rows; i++) {
+    for (let k = i * a.cols, end = k + a.cols; k < end; k++) {
+      if (!Object.is(a.data[k], b.data[k])) {
+        rows.push(i);
+        break;
+      }
+    }
+  }
+  return rows;
+}
+
+/** The rows `rows` of `m`, as a new matrix. */
+export function pickRows(m: Matrix, rows: readonly number[]): Matrix {
+  const out = matrix(rows.length, m.cols);
+  rows.forEach((i, k) => out.data.set(m.data.subarray(i * m.cols, (i + 1) * m.cols), k * m.cols));
+  return out;
+}

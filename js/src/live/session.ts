@@ -8,7 +8,8 @@
 // anywidget hands each view its own model proxy, so the proxies differ; two proxies belong to
 // one model when they read the very same (deserialised, per-model) array objects.
 
-import { encodeEdit } from "../wire/edit";
+import type { Matrix } from "../core/matrix";
+import { encodeEditFor } from "../wire/edit";
 import type { AnyModel } from "../wire/model";
 import { createCoalescer, modelSink, type Coalescer, type Traits } from "./sync";
 
@@ -56,6 +57,8 @@ export interface Session {
   resample(): void;
   /** The kernel answered up to `resultId` (each view reports it; repeats are no-ops). */
   ack(resultId: number): void;
+  /** The edit values the views show over the model's: sent and not answered, then queued. */
+  overlay(): Traits;
 }
 
 const sessions = new Set<Session>();
@@ -65,9 +68,15 @@ function createSession(model: AnyModel): Session {
   let writing = false;
   let edits = 0;
   let lastEdit = "";
-  const sink = modelSink(model, (name, value) => {
-    const wire = encodeEdit(name, value);
-    for (const m of members) m.remember(wire, value);
+  // A Q sent as its changed rows only: the model's Q is the kernel's until the kernel answers
+  // (with those rows in its row patch, or Q whole), so the views show this one until then.
+  let sentQ: { id: number; Q: Matrix } | null = null;
+  const sink = modelSink(model, (traits, id) => {
+    const { wire, queryRows } = encodeEditFor(model, traits);
+    sentQ = queryRows ? { id, Q: traits.Q as Matrix } : null;
+    for (const [name, value] of Object.entries(wire)) {
+      if (name in traits) for (const m of members) m.remember(value, traits[name]);
+    }
     return wire;
   });
   const guard = <A extends unknown[]>(send: (...a: A) => void) => (...a: A) => {
@@ -134,7 +143,12 @@ function createSession(model: AnyModel): Session {
       notifyMembers(["state", "error"], undefined, wasPending);
     },
     ack(resultId) {
+      if (sentQ && resultId >= sentQ.id) sentQ = null;
       write(() => coalescer.ack(resultId));
+    },
+    overlay() {
+      const queued = coalescer.queued();
+      return sentQ && !("Q" in queued) ? { Q: sentQ.Q, ...queued } : queued;
     },
   };
   return session;

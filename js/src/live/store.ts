@@ -5,7 +5,7 @@ import { attention, attentionRows, SCORES, setRows, type Params, type ScoreName 
 import { copyMatrix, type Mask, type Matrix } from "../core/matrix";
 import { decodeMask, decodeMatrix, decodeParams } from "../wire/codec";
 import type { AnyModel } from "../wire/model";
-import { applyRowPatch, RESULTS } from "../wire/patch";
+import { applyRowPatch, patchedArrays } from "../wire/patch";
 import { knownMatrix } from "../wire/wirecache";
 
 export interface Result {
@@ -113,7 +113,10 @@ export function createStore(model: AnyModel, overlay: () => Record<string, unkno
     return Number.isFinite(t) && t > 0 ? t : 1;
   }
 
-  const Q = (): Matrix => matrixOrNull("Q") ?? EMPTY;
+  const Q = (): Matrix => {
+    syncPatch(); // (a patch may carry Q's rows)
+    return matrixOrNull("Q") ?? EMPTY;
+  };
 
   function cachedParams(raw: object): Params {
     const hit = cache.get(raw);
@@ -148,7 +151,7 @@ export function createStore(model: AnyModel, overlay: () => Record<string, unkno
     seenPatch = p;
     if (p === null || p === undefined) return;
     if (applyRowPatch(model, p)) {
-      for (const n of RESULTS) {
+      for (const n of patchedArrays(p as object)) {
         const w = model.get(n);
         if (w && typeof w === "object") cache.delete(w);
       }

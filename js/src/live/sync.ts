@@ -100,11 +100,14 @@ export function createCoalescer(sink: EditSink, opts: { editId?: number; resultI
   };
 }
 
-/** An EditSink writing to an anywidget model. `encode` turns a view value into its wire value. */
-export function modelSink(model: AnyModel, encode: (name: string, value: unknown) => unknown): EditSink {
+/**
+ * An EditSink writing to an anywidget model. `encode` turns the view values of an edit with
+ * `edit_id = id` into the wire values to set (which may name other traits, e.g. a row patch).
+ */
+export function modelSink(model: AnyModel, encode: (traits: Traits, id: number) => Traits): EditSink {
   return {
     sendTraits(traits, id) {
-      for (const [name, value] of Object.entries(traits)) model.set(name, encode(name, value));
+      for (const [name, value] of Object.entries(encode(traits, id))) model.set(name, value);
       model.set("edit_id", id);
       model.save_changes();
     },

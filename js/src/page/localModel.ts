@@ -3,8 +3,9 @@
 
 import { INPUTS as PROTOCOL_INPUTS, ROW_PATCH } from "../wire/protocol";
 import { attention, attentionRows, setRows, type Params, type ScoreName } from "../core/engine";
-import type { Mask, Matrix } from "../core/matrix";
+import { changedRows, type Mask, type Matrix } from "../core/matrix";
 import { decodeMask, decodeMatrix, decodeParams, encodeMatrix, type WireArray } from "../wire/codec";
+import { QUERY_ROWS, queriesWithRows } from "../wire/edit";
 import type { AnyModel, Listener } from "../wire/model";
 import { knownMatrix, wireOf } from "../wire/wirecache";
 
@@ -54,21 +55,6 @@ function inputsOf(traits: Record<string, unknown>): Inputs {
 function compute(x: Inputs): Results {
   const r = attention(x);
   return { scores: r.scores, weights: r.weights, output: r.output, params: x.rawParams };
-}
-
-/** Rows of `a` and `b` (same shape) that differ. */
-function changedRows(a: Matrix, b: Matrix): number[] {
-  const rows: number[] = [];
-  for (let i = 0; i < a.rows; i++) {
-    for (let j = 0; j < a.cols; j++) {
-      const k = i * a.cols + j;
-      if (a.data[k] !== b.data[k]) {
-        rows.push(i);
-        break;
-      }
-    }
-  }
-  return rows;
 }
 
 /** `prev` (this model's own matrices, changed in place) with the rows `rows` recomputed for the inputs `x` (only Q changed, in those rows). */
@@ -145,7 +131,32 @@ export function createLocalModel(state: Record<string, unknown>): AnyModel {
     }
   }
 
+  /** Put the last good inputs back and say why (the edit is answered all the same). */
+  function refuse(e: unknown): void {
+    for (const k of INPUTS) setAsKernel(k, committed[k]);
+    setAsKernel("error", e instanceof Error ? e.message : String(e));
+    setAsKernel("result_id", traits.edit_id);
+  }
+
+  /** A view's edit of a few queries (QUERY_ROWS) as the edit of Q it stands for. */
+  function applyQueryRows(changed: string[]): string[] {
+    const patch = traits[QUERY_ROWS];
+    traits[QUERY_ROWS] = null; // (like the kernel's trait, never set itself)
+    if (changed.includes("Q")) throw new Error(`a view's edit sets Q or ${QUERY_ROWS}, not both`);
+    const Q = knownMatrix(committed.Q) ?? decodeMatrix(committed.Q as WireArray);
+    setAsKernel("Q", wire(queriesWithRows(Q, patch)));
+    return [...changed.filter((k) => k !== QUERY_ROWS), "Q"];
+  }
+
   function recompute(changed: string[]): void {
+    if (changed.includes(QUERY_ROWS)) {
+      try {
+        changed = applyQueryRows(changed);
+      } catch (e) {
+        refuse(e);
+        return;
+      }
+    }
     try {
       const x = inputsOf(traits);
       let r: Results | null = null;
@@ -165,8 +176,8 @@ export function createLocalModel(state: Record<string, unknown>): AnyModel {
       setAsKernel("error", "");
       committed = Object.fromEntries(INPUTS.map((k) => [k, traits[k]]));
     } catch (e) {
-      for (const k of INPUTS) setAsKernel(k, committed[k]);
-      setAsKernel("error", e instanceof Error ? e.message : String(e));
+      refuse(e);
+      return;
     }
     setAsKernel("result_id", traits.edit_id);
   }
@@ -180,7 +191,7 @@ export function createLocalModel(state: Record<string, unknown>): AnyModel {
     save_changes() {
       const keys = [...dirty];
       dirty.clear();
-      if (keys.some((k) => k === "edit_id" || INPUTS.includes(k))) recompute(keys);
+      if (keys.some((k) => k === "edit_id" || k === QUERY_ROWS || INPUTS.includes(k))) recompute(keys);
     },
     on(name, cb) {
       for (const n of name.split(/\s+/).filter(Boolean)) {

@@ -35,7 +35,8 @@ const TRAIT_TOPICS: Record<string, Topic[]> = {
   output: ["result"],
   selected_query: ["selected"],
   error: ["error"],
-  _rows: ["result"],
+  _rows: ["result", "Q"], // (Q's rows when the view sent only those)
+  _q_rows: ["Q"], // (set back to null when the kernel refuses the rows a view sent)
   result_id: ["state"],
   _static: ["state"],
 };
@@ -82,7 +83,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
 
   // The edit queue is shared by every view of this model (display(w) twice).
   const session = sessionFor(model);
-  const store = createStore(model, () => session.coalescer.queued());
+  const store = createStore(model, () => session.overlay());
   // Live only: is the kernel able to answer? (says so instead of freezing; made below)
   let conn: Connection | null = null;
   // A typed edit with a live kernel is neither previewed nor repainted at once: the kernel's

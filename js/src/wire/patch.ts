@@ -1,18 +1,25 @@
 // Row patches. After a view's edit of a few queries only those rows of scores, weights and
 // output change: the kernel sends them as the `_rows` trait ({rows, scores, weights, output},
-// see attnwidget/widgets/results.py) instead of the whole arrays, and they are written into the model's arrays in
-// place, so the model holds what the kernel holds (and a saved widget state is whole).
+// and Q's rows when the view sent only those, see attnwidget/widgets/results.py) instead of the
+// whole arrays, and they are written into the model's arrays in place, so the model holds what
+// the kernel holds (and a saved widget state is whole).
 
 import { wireBytes } from "./codec";
 import type { AnyModel } from "./model";
-import { RESULTS } from "./protocol";
+import { RESULTS, ROW_PATCH } from "./protocol";
+import { forget } from "./wirecache";
 
 export { RESULTS };
 
 const applied = new WeakSet<object>();
 
+/** The arrays a patch `p` writes: the results, and Q when it carries Q's rows. */
+export function patchedArrays(p: object): string[] {
+  return "Q" in p ? [...RESULTS, "Q"] : [...RESULTS];
+}
+
 /**
- * Write the patch `p` (the model's `_rows` value) into the model's result arrays.
+ * Write the patch `p` (the model's `_rows` value) into the model's arrays.
  * Idempotent (a patch object is written once). Returns false, writing nothing, when the
  * patch does not fit the arrays.
  */
@@ -22,9 +29,10 @@ export function applyRowPatch(model: AnyModel, p: unknown): boolean {
   if (applied.has(p)) return true;
   const rows = (p as { rows?: unknown }).rows;
   if (!Array.isArray(rows)) return false;
+  const names = patchedArrays(p);
   const writes: Array<[Uint8Array, Uint8Array, number]> = [];
   try {
-    for (const name of RESULTS) {
+    for (const name of names) {
       const target = wireBytes(model.get(name), "float64", 2, name);
       const patch = wireBytes((p as Record<string, unknown>)[name], "float64", 2, `${name} rows`);
       const [m, c] = target.shape;
@@ -38,6 +46,7 @@ export function applyRowPatch(model: AnyModel, p: unknown): boolean {
   for (const [target, patch, size] of writes) {
     rows.forEach((i: number, k: number) => target.set(patch.subarray(k * size, (k + 1) * size), i * size));
   }
+  for (const name of names) forget(model.get(name)); // (a matrix known to share its memory changed)
   applied.add(p);
   return true;
 }
@@ -48,8 +57,8 @@ export function applyRowPatch(model: AnyModel, p: unknown): boolean {
  */
 export function watchRowPatches(model: AnyModel): () => void {
   const onPatch = (): void => {
-    applyRowPatch(model, model.get("_rows"));
+    applyRowPatch(model, model.get(ROW_PATCH.trait));
   };
-  model.on("change:_rows", onPatch);
-  return () => model.off("change:_rows", onPatch);
+  model.on(`change:${ROW_PATCH.trait}`, onPatch);
+  return () => model.off(`change:${ROW_PATCH.trait}`, onPatch);
 }

@@ -19,5 +19,13 @@ export const INPUTS: readonly string[] = source.attention.inputs;
 /** What the kernel computes from them. */
 export const RESULTS = source.attention.results as readonly ResultName[];
 /** A view's edit of a few queries is answered with their rows only (see how-it-works.md). */
-export const ROW_PATCH: Readonly<{ trait: string; edits: string[]; alongside: string[]; max_rows_fraction: number }> = source.attention.row_patch;
+export const ROW_PATCH: Readonly<{
+  /** The trait the kernel's patches cross in. */
+  trait: string;
+  edits: string[];
+  alongside: string[];
+  max_rows_fraction: number;
+  /** The trait a view's edit of a few queries crosses in: {rows, Q: those rows}. */
+  up: string;
+}> = source.attention.row_patch;
 export const LIMITS: Readonly<{ max_pairs: number; max_values: number; max_weights: number }> = source.limits;

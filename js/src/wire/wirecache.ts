@@ -22,3 +22,8 @@ export function wireOf(m: Matrix, encode: (m: Matrix) => object): object {
   known.set(w, m);
   return w;
 }
+
+/** `wire` was changed in place (a row patch): its matrix must be decoded anew. */
+export function forget(wire: unknown): void {
+  if (wire && typeof wire === "object") known.delete(wire);
+}
