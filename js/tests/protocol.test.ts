@@ -6,6 +6,7 @@ import { decodeMask, decodeMatrix, encodeMask, encodeMatrix, type WireArray } fr
 import { matrix } from "../src/core/matrix";
 import { embeddedState } from "../src/page/embedded";
 import { createLocalModel } from "../src/page/localModel";
+import { TRAIT_TOPICS } from "../src/ui/app";
 import { ATTENTION_TRAITS, INPUTS, RESULTS, ROW_PATCH } from "../src/wire/protocol";
 
 interface Step {
@@ -91,5 +92,10 @@ describe("the protocol source", () => {
     for (const name of [...INPUTS, ...RESULTS, ROW_PATCH.trait, ROW_PATCH.up]) expect(ATTENTION_TRAITS[name], name).toBeDefined();
     expect(ATTENTION_TRAITS[ROW_PATCH.up].set_by).toBe("view");
     expect(ROW_PATCH.max_rows_fraction).toBeGreaterThan(0);
+  });
+
+  it("names every trait the live view repaints on (all but the edit_id a view sets itself)", () => {
+    const traits = Object.keys(ATTENTION_TRAITS).filter((n) => n !== "edit_id");
+    expect(Object.keys(TRAIT_TOPICS).sort()).toEqual(traits.sort());
   });
 });

@@ -18,8 +18,8 @@ import { stepsView } from "./views/steps";
 import { tablesView } from "./views/tables";
 import type { Actions, Topic, View } from "./views/view";
 
-/** Which views a model trait concerns. */
-const TRAIT_TOPICS: Record<string, Topic[]> = {
+/** Which views a model trait concerns: every trait of the protocol but the edit_id a view sets. */
+export const TRAIT_TOPICS: Readonly<Record<string, Topic[]>> = {
   Q: ["Q"],
   K: ["K"],
   V: ["V"],
