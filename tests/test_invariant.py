@@ -180,6 +180,28 @@ def test_an_observer_changing_another_input_during_a_row_edit_sends_whole_arrays
     view.assert_matches(w)
 
 
+@pytest.mark.parametrize("up", [False, True], ids=["whole Q", "rows of Q"])
+def test_an_observer_moving_another_query_during_a_row_edit_reaches_the_views(up):
+    # two changes of a few queries in one edit: the view's, then the observer's
+    w = AttentionWidget(np.eye(8, 4), np.ones((6, 4)))
+    view = mirrored(w)
+
+    def move_query_5(change):
+        if change.new[5, 0] != 7.0:
+            Q = change.new.copy()
+            Q[5, 0] = 7.0
+            w.Q = Q
+
+    w.observe(move_query_5, names="Q")
+    Q = w.Q.copy()
+    Q[1] += 0.5
+    view.edit(w, 1, Q, rows=[1] if up else None)
+    assert w.result_id == 1 and w.error == ""
+    assert w.Q[5, 0] == 7.0 and w.Q[1, 1] == 1.5
+    assert_engine(w)
+    view.assert_matches(w)  # the results and Q, every row of them
+
+
 def test_threads_setting_inputs_during_view_edits_never_tear_the_state():
     import sys
 

@@ -103,9 +103,10 @@ class FrontendMirror:
         """Send ``Q`` as a view's edit: whole, or (``rows``) only those rows, as ``_q_rows``."""
         Q = np.asarray(Q, dtype=float)
         if rows is None:
+            # a view sets its model's Q, then sends it: what the kernel sends back overrides it
+            # (its own Q after an observer changed it, the last good one after a refusal)
+            self.arrays["Q"] = Q.copy()
             w.set_state({"Q": wire(Q), "edit_id": edit_id})
-            if not w.error:  # (a view holds what it sent: the kernel does not echo it back)
-                self.arrays["Q"] = Q.copy()
         else:  # (the view's Q changes when the kernel sends the rows back)
             w.set_state({"_q_rows": {"rows": rows, "Q": wire(Q[rows])}, "edit_id": edit_id})
 

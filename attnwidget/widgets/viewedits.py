@@ -28,17 +28,18 @@ class ViewEdits:
         self._row_edit = False  # during a view's edit of Q alone (answered by a row patch)
         self._q_rows_edit = False  # ... which sent only the rows it changed (_q_rows)
         self._q_in_patch = False  # the answer's row patch carried those rows of Q back
+        self._patched = False  # a row patch was published during this edit
         self._unsent: dict[str, np.ndarray] = {}  # result arrays sent as a row patch
 
     def _apply_edit(self, sync_data: dict[str, Any]) -> None:
-        self._q_in_patch = False
-        self._q_rows_edit = QUERY_ROWS in sync_data
-        if self._q_rows_edit:
-            sync_data = edit_of_q(self.Q, sync_data)
-        self._row_edit = "Q" in sync_data and set(sync_data) <= _ROW_EDIT
+        self._q_in_patch = self._patched = False
         try:
+            self._q_rows_edit = QUERY_ROWS in sync_data
+            if self._q_rows_edit:
+                sync_data = edit_of_q(self.Q, sync_data)
+            self._row_edit = "Q" in sync_data and set(sync_data) <= _ROW_EDIT
             super()._apply_edit(sync_data)  # type: ignore[misc]
-        finally:
+        finally:  # (these flags hold during this edit only, however it ends)
             self._row_edit = self._q_rows_edit = False
 
     def _answer(self, sync_data: dict[str, Any], error: str) -> None:
@@ -71,12 +72,15 @@ class ViewEdits:
         """Store ``result`` (the last one computed) and send it to the views."""
         if not self._results.publishing(result):
             return  # e.g. score and params changed together: one result, one message
-        rows = self._results.rows_to_patch(self._row_edit)
+        # One patch per edit: the views get the last value of _rows only, so a second change
+        # during the edit (an observer's) sends the arrays whole.
+        rows = None if self._patched else self._results.rows_to_patch(self._row_edit)
         with self.hold_sync():
             held = {} if rows is None else {n: getattr(self, n) for n in ATTENTION.results}
             queries = self.Q if self._q_rows_edit else None
             arrays, patch = self._results.to_send(result, rows, held, queries)
             self._q_in_patch = patch is not None and "Q" in patch
+            self._patched = self._patched or patch is not None
             # a patched array is stored as it is: its identity marks it as sent in the patch
             self._unsent = arrays if patch is not None else {}
             for name, a in arrays.items():
@@ -90,4 +94,6 @@ class ViewEdits:
     def _should_send_property(self, key: str, value: Any) -> bool:
         if self._unsent.get(key) is value:
             return False  # sent as a row patch (_rows)
+        if key == "Q" and self._q_rows_edit:
+            return False  # the view's own rows: the answer's patch (or _answer) sends them
         return super()._should_send_property(key, value)  # type: ignore[misc]
