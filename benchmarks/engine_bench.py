@@ -13,6 +13,7 @@ import numpy as np
 
 from attnwidget import CHUNK_BUDGET_BYTES, AttentionWidget, attention, init_params
 from attnwidget.wire.codec import array_to_json
+from attnwidget.wire.protocol import ROW_PATCH
 
 
 def best_time(fn: Callable[[], Any], *, repeat: int = 7, min_time: float = 0.05) -> float:
@@ -186,13 +187,43 @@ def _sent_bytes(rec: _Recorder) -> int:
     )
 
 
-def wire(quick: bool) -> list[dict[str, Any]]:
-    """Bytes the kernel sends for one edit of Q from a view, vs the raw bytes that changed.
+QUERY_ROWS = ROW_PATCH["up"]  # the trait a view's edit of a few queries crosses in
 
-    Two edits: a new Q (every query: the arrays are sent whole), and one query moved (a drag
-    step or a typed number: only its rows of scores, weights and output change, and only they
-    are sent, as a row patch). ``raw_bytes_changed`` counts the float64 bytes of what changed:
-    the whole arrays, or those rows.
+
+def _view_edit(Q: np.ndarray, rows: list[int] | None) -> dict[str, Any]:
+    """A view's edit of Q as the widget receives it: Q whole, or (``rows``) those rows only."""
+
+    def as_received(a: np.ndarray) -> dict[str, Any]:
+        j = array_to_json(a)
+        return {**j, "buffer": memoryview(bytes(j["buffer"]))}
+
+    if rows is None:
+        return {"Q": as_received(Q), "edit_id": 1}
+    return {QUERY_ROWS: {"rows": rows, "Q": as_received(Q[rows])}, "edit_id": 1}
+
+
+def _message_bytes(state: dict[str, Any]) -> int:
+    """Bytes of a state message: its JSON (buffers taken out) plus its binary buffers."""
+    buffers: list[int] = []
+
+    def strip(x: Any) -> Any:
+        if isinstance(x, memoryview):
+            buffers.append(x.nbytes)
+            return None
+        return {k: strip(v) for k, v in x.items()} if isinstance(x, dict) else x
+
+    return len(json.dumps(strip(state), default=str).encode()) + sum(buffers)
+
+
+def wire(quick: bool) -> list[dict[str, Any]]:
+    """Bytes that cross for one edit of Q from a view, vs the raw bytes that changed.
+
+    Two edits: a new Q (every query: Q goes up whole and the results come down whole), and one
+    query moved (a drag step or a typed number: the view sends that row of Q only, and only its
+    rows of scores, weights and output change and come down, with the row of Q, as a row
+    patch). ``raw_bytes_changed`` counts the float64 bytes of what changed (down: the results'
+    rows and Q's; up: Q's rows); ``bytes_up`` is the view's message, ``bytes_up_if_whole`` Q's
+    size.
     """
     rows = []
     rng = np.random.default_rng(2)
@@ -201,12 +232,14 @@ def wire(quick: bool) -> list[dict[str, Any]]:
         for edit in ("every query (new Q)", "one query (a drag step)"):
             rec = _Recorder()
             w.comm = rec
-            Q = rng.normal(size=(n, n)) if edit.startswith("every") else w.Q.copy()
-            if not edit.startswith("every"):
+            every = edit.startswith("every")
+            Q = rng.normal(size=(n, n)) if every else w.Q.copy()
+            if not every:
                 Q[n // 2] += 0.1
-            j = array_to_json(Q)
+            message = _view_edit(Q, None if every else [n // 2])
+            up = _message_bytes(message)
             before = {k: np.array(getattr(w, k)) for k in ("scores", "weights", "output")}
-            w.set_state({"Q": {**j, "buffer": memoryview(bytes(j["buffer"]))}, "edit_id": 1})
+            w.set_state(message)
             sent = _sent_bytes(rec)
             whole = w.scores.nbytes + w.weights.nbytes + w.output.nbytes
             changed = [
@@ -214,10 +247,11 @@ def wire(quick: bool) -> list[dict[str, Any]]:
                 for i in range(n)
                 if any(not np.array_equal(getattr(w, k)[i], before[k][i]) for k in before)
             ]
-            raw = whole * len(changed) // n
+            q_raw = Q.nbytes * len(changed) // n
+            raw = whole * len(changed) // n + (0 if every else q_raw)
             as_lists = sum(
                 len(json.dumps(getattr(w, k)[changed].tolist()).encode()) for k in before
-            )
+            ) + (0 if every else len(json.dumps(Q[changed].tolist()).encode()))
             rows.append(
                 {
                     "M=N=d": n,
@@ -230,6 +264,9 @@ def wire(quick: bool) -> list[dict[str, Any]]:
                     "bytes_if_sent_whole": whole,
                     "json_lists_bytes": as_lists,
                     "json_lists_ratio": as_lists / raw,
+                    "bytes_up": up,
+                    "bytes_up_if_whole": Q.nbytes,
+                    "ratio_up": up / q_raw,
                 }
             )
     return rows
