@@ -429,7 +429,9 @@ class AttentionWidget(WidgetBase):
                 self.set_trait("param_sets", sets)
 
     def _should_send_property(self, key: str, value: Any) -> bool:
-        if self._unsent.get(key) is value:
+        # (membership first: `.get(key) is value` held for every trait set to None, so
+        # `w.mask = None` or `w.V = None` never reached the views)
+        if key in self._unsent and self._unsent[key] is value:
             return False  # sent as a row patch (_rows)
         return super()._should_send_property(key, value)
 
