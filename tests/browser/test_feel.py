@@ -64,3 +64,21 @@ def test_a_mask_set_from_python_shows_in_the_view_also_none_and_set_back(tab, la
     expect_mask_shown(tab, causal=True)
     kernel_exec(tab, "w.mask = None")
     expect_mask_shown(tab, causal=False)
+
+
+def test_a_returned_figure_shows_as_an_image_in_jupyterlab(tab, lab, notebook_dir):
+    # notebook 06: pyplot is never imported; the cell's value is the figure
+    write_notebook(
+        notebook_dir,
+        "from attnwidget import AttentionWidget\nw = AttentionWidget()\nfig = w.plot()\nfig",
+    )
+    open_notebook(tab, lab, NOTEBOOK)
+    run_all(tab)
+    output = tab.locator(".jp-OutputArea-output")
+    image = output.locator('img[src^="data:image/png"]')
+    expect(image).to_have_count(1)
+    assert image.evaluate("i => i.naturalWidth") == 1100
+    expect(output).not_to_contain_text("Figure size")
+    assert (
+        kernel_exec(tab, "import sys; print('matplotlib.pyplot' in sys.modules)").strip() == "False"
+    )
