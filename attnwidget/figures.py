@@ -268,18 +268,19 @@ def plot(widget: AttentionWidget, ax: Axes | None = None) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
-        The figure drawn into.
+        The figure drawn into: by default a new one that a notebook shows as an image
+        (not registered with pyplot: no open figure is left behind).
     """
     if ax is not None:
         heatmap(widget, ax)
         return ax.figure
-    from matplotlib.figure import Figure
+    from ._notebookfigure import NotebookFigure
 
     m, n = widget.weights.shape
     height = max(3.8, min(8.0, 1.2 + 0.35 * m))
     if n > MAX_LABELS:  # room for the top keys' labels and the captions
         height = max(height, 5.5)
-    fig = Figure(figsize=(11, height), layout="constrained")
+    fig = NotebookFigure(figsize=(11, height), layout="constrained")
     grid = fig.add_gridspec(3, 2, width_ratios=[1.25, 1])
     heatmap(widget, fig.add_subplot(grid[:, 0]))
     steps(widget, [fig.add_subplot(grid[r, 1]) for r in range(3)])
@@ -307,15 +308,16 @@ def plot_heads(heads: AttentionHeads) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
+        A new one that a notebook shows as an image (not registered with pyplot).
     """
-    from matplotlib.figure import Figure
+    from ._notebookfigure import NotebookFigure
 
     layer = heads.weights[heads.layer]
     count, m, n = layer.shape
     window = _head_window(count, heads.head)
     cols = min(len(window), 6)
     rows = -(-len(window) // cols)
-    fig = Figure(figsize=(2.2 * cols + 0.6, 2.3 * rows + 0.6), layout="constrained")
+    fig = NotebookFigure(figsize=(2.2 * cols + 0.6, 2.3 * rows + 0.6), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False)
     caption = ""
     for k, ax in enumerate(axes.flat):

@@ -336,3 +336,48 @@ def test_an_old_caller_with_lone_surrogates_gets_a_figure(tmp_path):
         buf = io.BytesIO()
         fig.savefig(buf, format=fmt)
     ET.fromstring(buf.getvalue())
+
+
+# A fresh interpreter: pyplot must never have been imported (as in a notebook that did not).
+_SHOWN_AS_IMAGE = """
+import sys
+from IPython.core.formatters import DisplayFormatter
+from attnwidget import AttentionHeads, AttentionWidget
+heads = AttentionHeads(__import__("numpy").full((2, 3, 3), 1 / 3), ["a", "b", "c"])
+figs = [AttentionWidget().plot(), heads.plot()]
+for fig in figs:
+    data, _ = DisplayFormatter().format(fig)
+    assert data["image/png"].startswith(b"\\x89PNG"), sorted(data)
+    print(len(data["image/png"]), data["text/plain"])
+assert "matplotlib.pyplot" not in sys.modules, "pyplot was imported"
+import matplotlib.pyplot as plt
+assert plt.get_fignums() == [], plt.get_fignums()
+"""
+
+
+def test_a_figure_returned_to_a_notebook_shows_as_an_image_without_pyplot():
+    """Notebook 06 printed `<Figure size 1100x380 with 5 Axes>`: a bare Figure has no image
+    for IPython unless pyplot's inline backend was loaded. And no pyplot figure stays open."""
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-c", _SHOWN_AS_IMAGE],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "MPLBACKEND": "Agg"},
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("Figure size") == 2, run.stdout
+
+
+def test_a_figure_shows_once_as_an_image_under_the_inline_backend_too():
+    from IPython.core.formatters import DisplayFormatter
+    from matplotlib.figure import Figure
+
+    formatter = DisplayFormatter()
+    png = formatter.formatters["image/png"]
+    png.for_type(Figure, lambda fig: b"\x89PNG inline")  # what the inline backend registers
+    data, _ = formatter.format(AttentionWidget().plot())
+    assert data["image/png"] == b"\x89PNG inline"

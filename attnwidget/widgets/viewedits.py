@@ -92,7 +92,9 @@ class ViewEdits:
                 self.set_trait("param_sets", sets)
 
     def _should_send_property(self, key: str, value: Any) -> bool:
-        if self._unsent.get(key) is value:
+        # (membership first: `.get(key) is value` held for every trait set to None, so
+        # `w.mask = None` or `w.V = None` never reached the views)
+        if key in self._unsent and self._unsent[key] is value:
             return False  # sent as a row patch (_rows)
         if key == "Q" and self._q_rows_edit:
             return False  # the view's own rows: the answer's patch (or _answer) sends them

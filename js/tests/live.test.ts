@@ -3,86 +3,13 @@
 // anywidget's per-view proxies (two views of one model), with a kernel that can restart.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { matrix } from "../src/core/matrix";
-import widget from "../src/index";
 import { decodeMatrix, encodeMatrix } from "../src/wire/codec";
-import { queriesWithRows } from "../src/wire/edit";
 import { ROW_PATCH } from "../src/wire/protocol";
-import type { AnyModel, Listener } from "../src/wire/model";
-import { FakeKernel } from "./helpers/fakes";
-import { newElement, nextFrame, onUnmount, stubCanvas, unmountAll } from "./helpers/mount";
+import { renderLive } from "./helpers/live";
+import { nextFrame, stubCanvas, unmountAll } from "./helpers/mount";
 import { widgetState } from "./helpers/states";
 
 stubCanvas();
-
-/** An ipywidgets-like model: set fires change events; save_changes sends the diff (if the comm is live). */
-class FakeWidgetModel {
-  attrs: Record<string, unknown>;
-  listeners: Array<{ name: string; cb: Listener; ctx: unknown }> = [];
-  diff: Record<string, unknown> = {};
-  sent: Array<Record<string, unknown>> = [];
-  comm_live = true;
-  failSend = false;
-  constructor(state: Record<string, unknown>, readonly widget_manager: unknown) {
-    this.attrs = { ...state };
-  }
-  get(n: string) {
-    return this.attrs[n];
-  }
-  set(n: string, v: unknown) {
-    this.diff[n] = v;
-    this.put(n, v);
-  }
-  /** A value from the kernel. */
-  put(n: string, v: unknown) {
-    if (this.attrs[n] === v) return;
-    this.attrs[n] = v;
-    for (const l of [...this.listeners]) if (l.name === `change:${n}`) l.cb.call(l.ctx, this, v);
-  }
-  save_changes() {
-    if (this.failSend) throw new Error("Cannot send");
-    if (!this.comm_live) return; // ipywidgets: nothing is sent, the diff stays buffered
-    this.sent.push(this.diff);
-    this.diff = {};
-  }
-  customs: unknown[] = [];
-  send(content: unknown) {
-    this.customs.push(content);
-  }
-  on(name: string, cb: Listener, ctx: unknown) {
-    this.listeners.push({ name, cb, ctx });
-  }
-  off(name: string | null, cb: Listener | null, ctx: unknown) {
-    this.listeners = this.listeners.filter((l) => !((name === null || l.name === name) && (cb === null || l.cb === cb) && l.ctx === ctx));
-  }
-  trigger(name: string) {
-    for (const l of [...this.listeners]) if (l.name === name) l.cb.call(l.ctx);
-  }
-  /**
-   * The kernel answers the latest edit it got (inputs accepted as sent). Queries sent as their
-   * rows come back in Q whole (as with whole results; the row patch's case is tested below).
-   */
-  answer() {
-    const last = this.sent[this.sent.length - 1];
-    if (last[ROW_PATCH.up]) {
-      const Q = decodeMatrix(this.attrs.Q as never);
-      this.put("Q", encodeMatrix(queriesWithRows(Q, last[ROW_PATCH.up])));
-    }
-    this.put("result_id", last.edit_id);
-  }
-}
-
-/** anywidget's model proxy: one per view, listeners bound to the view. */
-function proxy(model: FakeWidgetModel, view: { model: FakeWidgetModel }): AnyModel {
-  return {
-    get: model.get.bind(model),
-    set: model.set.bind(model),
-    save_changes: model.save_changes.bind(model),
-    send: model.send.bind(model),
-    on: (n: string, cb: Listener) => model.on(n, cb, view),
-    off: (n?: string | null, cb?: Listener | null) => model.off(n ?? null, cb ?? null, view),
-    widget_manager: model.widget_manager,
-  } as AnyModel;
-}
 
 function state(): Record<string, unknown> {
   return widgetState(matrix(2, 2, [1, 0, 0.5, 2]), matrix(3, 2, [1, 0, 0, 1, -1, 1]), {
@@ -104,23 +31,7 @@ afterEach(() => {
 });
 
 function setup(views = 2) {
-  const kernel = new FakeKernel();
-  const model = new FakeWidgetModel(state(), { kernel });
-  const roots: HTMLElement[] = [];
-  const disposers: Array<() => void> = [];
-  for (let i = 0; i < views; i++) {
-    const view = { model };
-    const el = newElement();
-    const cleanup = widget.render({ model: proxy(model, view), el });
-    const dispose = () => {
-      model.off(null, null, view); // what anywidget does
-      cleanup();
-    };
-    disposers.push(dispose);
-    onUnmount(dispose);
-    roots.push(el.querySelector(".attnwidget") as HTMLElement);
-  }
-  return { kernel, model, roots, disposers };
+  return renderLive(state(), views);
 }
 
 function type(root: HTMLElement, i: number, j: number, value: string): void {

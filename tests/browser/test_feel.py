@@ -1,0 +1,84 @@
+"""How the widget feels to a new user in JupyterLab (issue 14): what Python sets shows in the
+view, focus, sizes, the colour scale, and errors said where they happen."""
+
+from __future__ import annotations
+
+import pytest
+from harness import (
+    NOTEBOOK,
+    expect,
+    kernel_exec,
+    open_notebook,
+    run_all,
+    wait_for_kernel,
+    widget_root,
+    write_notebook,
+)
+from lab_feel import hatched_share
+
+pytestmark = pytest.mark.browser
+
+MASKED_WIDGET = """import numpy as np
+from attnwidget import AttentionWidget
+X = np.random.default_rng(1).standard_normal((5, 4))
+causal = np.tril(np.ones((5, 5), dtype=bool))
+w = AttentionWidget(X, X, mask=causal)
+w"""
+
+
+def expect_mask_shown(page, causal: bool) -> None:
+    """The view shows the causal mask (or none): the switch, the faded keys of query 0 (in
+    both step cards) and the hatched weights above the diagonal."""
+    root = widget_root(page)
+    box = root.locator('input[data-role="causal-mask"]')
+    expect(box).to_be_checked(checked=causal)
+    assert box.evaluate("b => b.indeterminate") is False
+    expect(root.locator(".is-dim")).to_have_count(8 if causal else 0)
+    for row, col in ((0, 4), (1, 3), (3, 4)):
+        share = hatched_share(page, row, col)
+        assert (share > 0.5) if causal else (share == 0), (row, col, share)
+
+
+def test_a_mask_set_from_python_shows_in_the_view_also_none_and_set_back(tab, lab, notebook_dir):
+    # tutorial 04: a masked widget, then `w.mask = None` in a later cell (Run All)
+    write_notebook(notebook_dir, MASKED_WIDGET, "w.mask = None\nw.temperature = 0.2")
+    open_notebook(tab, lab, NOTEBOOK)
+    run_all(tab)
+    root = widget_root(tab)
+    expect(root).to_have_attribute("data-state", "ready")
+    expect_mask_shown(tab, causal=False)
+    kernel_exec(tab, "w.mask = causal")
+    expect_mask_shown(tab, causal=True)
+    # the view unticks the switch, then Python sets the mask it had before that edit
+    root.locator('input[data-role="causal-mask"]').uncheck()
+    assert wait_for_kernel(tab, "w.mask is None", True) is True
+    expect(root).to_have_attribute("data-state", "ready")
+    expect_mask_shown(tab, causal=False)
+    kernel_exec(tab, "w.mask = causal")
+    expect_mask_shown(tab, causal=True)
+    # and the view ticks it, then Python clears it again
+    kernel_exec(tab, "w.mask = None")
+    expect_mask_shown(tab, causal=False)
+    root.locator('input[data-role="causal-mask"]').check()
+    assert wait_for_kernel(tab, "w.mask is not None", True) is True
+    expect_mask_shown(tab, causal=True)
+    kernel_exec(tab, "w.mask = None")
+    expect_mask_shown(tab, causal=False)
+
+
+def test_a_returned_figure_shows_as_an_image_in_jupyterlab(tab, lab, notebook_dir):
+    # notebook 06: pyplot is never imported; the cell's value is the figure
+    write_notebook(
+        notebook_dir,
+        "from attnwidget import AttentionWidget\nw = AttentionWidget()\nfig = w.plot()\nfig",
+    )
+    open_notebook(tab, lab, NOTEBOOK)
+    run_all(tab)
+    output = tab.locator(".jp-OutputArea-output")
+    image = output.locator('img[src^="data:image/png"]')
+    expect(image).to_have_count(1)
+    assert image.evaluate("i => i.naturalWidth") == 1100
+    expect(output).not_to_contain_text("Figure size")
+    assert (
+        kernel_exec(tab, "import sys; print('matplotlib.pyplot' in sys.modules)").strip() == "False"
+    )
