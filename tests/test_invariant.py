@@ -357,7 +357,7 @@ def test_heads_cross_check_weights_tokens_layer_and_head():
 
 @pytest.mark.parametrize(
     "name",
-    ["weights", "scores", "output", "_rows", "params", "param_sets", "result_id", "error",
+    ["weights", "scores", "output", "_row_patch", "params", "param_sets", "result_id", "error",
      "_esm", "_css", "_view_name", "_model_name", "_static", "not_a_trait"],
 )
 def test_a_view_cannot_set_what_the_kernel_owns(name):

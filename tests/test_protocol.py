@@ -83,7 +83,7 @@ def test_a_view_edit_of_every_view_trait_is_applied():
         "temperature": 0.5,
         "selected_query": 2,
     }
-    q_rows = {"_q_rows": {"rows": [1], "Q": wire(np.full((1, 4), 3.0))}}  # (Q's, in its place)
+    q_rows = {"_query_patch": {"rows": [1], "Q": wire(np.full((1, 4), 3.0))}}  # (Q's, in its place)
     assert set(edits) | set(q_rows) | {"edit_id"} == {
         n for n, t in protocol.ATTENTION.traits.items() if t["set_by"] == "view"
     }

@@ -41,10 +41,10 @@ def test_a_trait_set_to_none_from_python_reaches_the_views(name, value):
 def test_none_reaches_the_views_after_a_row_patch_too():
     w, view = watched(mask=CAUSAL)
     view.edit(w, 1, w.Q + 0.25, rows=[1])  # a view's edit of one query: answered by a row patch
-    assert sent(view, "_rows")[-1] is not None
+    assert sent(view, "_row_patch")[-1] is not None
     w.mask = None
     assert sent(view, "mask") == [None]
-    assert sent(view, "_rows")[-1] is None  # the arrays came whole: the old patch is dropped
+    assert sent(view, "_row_patch")[-1] is None  # the arrays came whole: the old patch is dropped
     view.assert_matches(w)
 
 

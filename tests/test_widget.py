@@ -287,8 +287,8 @@ def test_a_view_editing_a_few_queries_gets_only_their_rows_back():
     before = {n: getattr(w, n).copy() for n in ("scores", "weights", "output")}
     Q = _edit_rows(w, [2, 9], edit_id=1)
     (msg,) = view.messages
-    assert set(msg["state"]) == {"_rows", "result_id"}
-    patch = msg["state"]["_rows"]  # (the mirror put the buffers back in)
+    assert set(msg["state"]) == {"_row_patch", "result_id"}
+    patch = msg["state"]["_row_patch"]  # (the mirror put the buffers back in)
     sent = sum(memoryview(patch[n]["buffer"]).nbytes for n in ("scores", "weights", "output"))
     assert sent == 2 * (12 + 12 + 5) * 8  # the rows of scores, weights and output, no more
     assert w.result_id == 1 and w.error == ""
@@ -307,12 +307,12 @@ def test_a_view_sends_only_the_queries_it_edited_and_gets_them_back_with_their_r
     w.comm = view
     Q = _edit_rows(w, [2, 9], edit_id=1, up=True)
     (msg,) = view.messages
-    assert set(msg["state"]) == {"_rows", "result_id"}
-    patch = msg["state"]["_rows"]
+    assert set(msg["state"]) == {"_row_patch", "result_id"}
+    patch = msg["state"]["_row_patch"]
     assert patch["rows"] == [2, 9]
     sent = sum(memoryview(patch[n]["buffer"]).nbytes for n in ("Q", "scores", "weights", "output"))
     assert sent == 2 * (5 + 12 + 12 + 5) * 8  # the two rows of Q and of the results, no more
-    assert w.result_id == 1 and w.error == "" and w._q_rows is None
+    assert w.result_id == 1 and w.error == "" and w._query_patch is None
     np.testing.assert_array_equal(w.Q, Q)
     assert_results_match_engine(w)
     view.assert_matches(w)  # (Q included: the view now holds the kernel's Q)
@@ -328,7 +328,7 @@ def test_queries_sent_as_rows_come_back_whole_when_the_results_do():
     view.assert_matches(w)
     w.observe(lambda change: setattr(w, "temperature", 0.5), names="Q")
     _edit_rows(w, [5], edit_id=2, up=True)  # an observer changed another input: whole
-    assert w.temperature == 0.5 and w._rows is None
+    assert w.temperature == 0.5 and w._row_patch is None
     view.assert_matches(w)
     assert_results_match_engine(w)
 
@@ -340,7 +340,7 @@ def test_queries_sent_as_rows_come_back_whole_when_the_results_do():
         ({"rows": [0, 0], "Q": wire(np.ones((2, 4)))}, "distinct query indices"),
         ({"rows": [0], "Q": wire(np.ones((1, 3)))}, "must have shape (1, 4), got (1, 3)"),
         ({"rows": [0], "Q": wire(np.array([[np.nan, 0, 0, 0]]))}, "Q"),
-        ({"rows": [0]}, "_q_rows must be {rows, Q}"),
+        ({"rows": [0]}, "_query_patch must be {rows, Q}"),
     ],
 )
 def test_refused_rows_from_a_view_change_nothing(q_rows, message):
@@ -348,12 +348,12 @@ def test_refused_rows_from_a_view_change_nothing(q_rows, message):
     view = FrontendMirror(w)
     w.comm = view
     before = snapshot(w)
-    w.set_state({"_q_rows": q_rows, "edit_id": 1})
+    w.set_state({"_query_patch": q_rows, "edit_id": 1})
     assert message in w.error and w.result_id == 1
     assert_same_state(snapshot(w), before)
     view.assert_matches(w)
-    w.set_state({"_q_rows": q_rows, "Q": wire(w.Q), "edit_id": 2})
-    assert "Q or _q_rows, not both" in w.error and w.result_id == 2
+    w.set_state({"_query_patch": q_rows, "Q": wire(w.Q), "edit_id": 2})
+    assert "Q or _query_patch, not both" in w.error and w.result_id == 2
 
 
 def test_whole_arrays_are_sent_when_many_rows_or_other_traits_change():
@@ -367,15 +367,15 @@ def test_whole_arrays_are_sent_when_many_rows_or_other_traits_change():
     w.Q = w.Q + 1.0  # from Python: whole arrays
     _edit_rows(w, [5], edit_id=4)  # a patch again
     kinds = [
-        "patch" if "_rows" in t and "weights" not in t else "whole"
+        "patch" if "_row_patch" in t and "weights" not in t else "whole"
         for t in view.sent_traits()
-        if t & {"_rows", "weights"}
+        if t & {"_row_patch", "weights"}
     ]
     assert kinds == ["patch", "whole", "whole", "whole", "patch"]
-    assert w._rows is not None and w.result_id == 4
+    assert w._row_patch is not None and w.result_id == 4
     view.assert_matches(w)
     w.Q = w.Q - 1.0
-    assert w._rows is None  # a stale patch never stays next to whole arrays
+    assert w._row_patch is None  # a stale patch never stays next to whole arrays
     view.assert_matches(w)
 
 
@@ -402,8 +402,8 @@ def test_exported_pages_do_not_carry_row_patches():
 
     w = AttentionWidget()
     _edit_rows(w, [0], edit_id=1)
-    assert w._rows is not None
-    assert "_rows" not in page_state(w)["state"]
+    assert w._row_patch is not None
+    assert "_row_patch" not in page_state(w)["state"]
 
 
 def test_views_cannot_set_kernel_results():

@@ -34,11 +34,22 @@ GARBAGE = [
     {"weights": "x"},
     {"_esm": "export default {}"},
     {"temperature": 0.5, "params": {}},
-    {"_q_rows": {"rows": [0], "Q": {"dtype": "float64", "shape": [1, 4], "buffer": b"x"}}},
-    {"_q_rows": {"rows": [True], "Q": {"dtype": "float64", "shape": [1, 4], "buffer": bytes(32)}}},
-    {"_q_rows": {"rows": [0, 0], "Q": {"dtype": "float64", "shape": [2, 4], "buffer": bytes(64)}}},
-    {"_q_rows": [0, 1]},
+    {"_query_patch": {"rows": [0], "Q": {"dtype": "float64", "shape": [1, 4], "buffer": b"x"}}},
+    {
+        "_query_patch": {
+            "rows": [True],
+            "Q": {"dtype": "float64", "shape": [1, 4], "buffer": bytes(32)},
+        }
+    },
+    {
+        "_query_patch": {
+            "rows": [0, 0],
+            "Q": {"dtype": "float64", "shape": [2, 4], "buffer": bytes(64)},
+        }
+    },
+    {"_query_patch": [0, 1]},
 ]
+
 
 class WidgetEdits(RuleBasedStateMachine):
     def __init__(self) -> None:
@@ -73,7 +84,7 @@ class WidgetEdits(RuleBasedStateMachine):
         self.edit_id += 1
         before = self.w.Q.copy()
         sent = len(self.view.messages)
-        # Q whole, or only the edited row (_q_rows), as a view sends a drag of one query
+        # Q whole, or only the edited row (_query_patch), as a view sends a drag of one query
         self.view.edit(self.w, self.edit_id, Q, [i % len(Q)] if only_the_row else None)
         assert self.w.result_id == self.edit_id
         if self.w.error:
@@ -83,7 +94,7 @@ class WidgetEdits(RuleBasedStateMachine):
             if not np.array_equal(Q, before) and not self.observers:
                 # one of 3 rows changed: sent as a row patch (unless an observer changed more)
                 (traits,) = [set(m["state"]) for m in self.view.messages[sent:]]
-                assert "_rows" in traits and not traits & {"scores", "weights", "output"}
+                assert "_row_patch" in traits and not traits & {"scores", "weights", "output"}
 
     @rule(t=st.one_of(st.floats(0.01, 100), st.just(0.0), st.just(-1.0), st.just(np.nan)))
     def set_temperature(self, t):

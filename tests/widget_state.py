@@ -67,7 +67,7 @@ class FrontendMirror:
 
     Attach with ``w.comm = FrontendMirror(w)``. Every message the widget sends is kept in
     ``messages``; ``arrays`` (the results and Q) follows the updates: whole arrays replace, row
-    patches (``_rows``) write their rows. A view's own edit of Q is not echoed: :meth:`edit`
+    patches (``_row_patch``) write their rows. A view's own edit of Q is not echoed: :meth:`edit`
     sends one as a view does and holds what it sent.
     """
 
@@ -89,7 +89,7 @@ class FrontendMirror:
         for n in self.arrays:
             if n in state:
                 self.arrays[n] = array_from_json(state[n])
-        patch = state.get("_rows")
+        patch = state.get("_row_patch")
         if patch:
             for n in self.arrays:
                 if n in patch:
@@ -100,7 +100,7 @@ class FrontendMirror:
     def edit(
         self, w: AttentionWidget, edit_id: int, Q: np.ndarray, rows: list[int] | None = None
     ) -> None:
-        """Send ``Q`` as a view's edit: whole, or (``rows``) only those rows, as ``_q_rows``."""
+        """Send ``Q`` as a view's edit: whole, or (``rows``) only those rows (``_query_patch``)."""
         Q = np.asarray(Q, dtype=float)
         if rows is None:
             # a view sets its model's Q, then sends it: what the kernel sends back overrides it
@@ -108,7 +108,7 @@ class FrontendMirror:
             self.arrays["Q"] = Q.copy()
             w.set_state({"Q": wire(Q), "edit_id": edit_id})
         else:  # (the view's Q changes when the kernel sends the rows back)
-            w.set_state({"_q_rows": {"rows": rows, "Q": wire(Q[rows])}, "edit_id": edit_id})
+            w.set_state({"_query_patch": {"rows": rows, "Q": wire(Q[rows])}, "edit_id": edit_id})
 
     def sent_traits(self) -> list[set[str]]:
         """The trait names of each update message, in order."""

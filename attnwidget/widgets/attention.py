@@ -111,10 +111,12 @@ class AttentionWidget(ViewEdits, WidgetBase):
     # An edit of some queries from a view changes those rows of the results only: they are
     # sent as {"rows", "scores", "weights", "output"} (the rows' values) instead of the whole
     # arrays, which the views patch. None after any other change (the arrays are sent whole).
-    _rows = Dict(default_value=None, allow_none=True).tag(sync=True, **row_patch_serialization)
+    _row_patch = Dict(default_value=None, allow_none=True).tag(sync=True, **row_patch_serialization)
     # A view's edit of a few queries sends only their rows up, {"rows", "Q"}: applied as the
     # edit of Q it stands for (results.edit_of_q), so this trait itself stays None here.
-    _q_rows = Dict(default_value=None, allow_none=True).tag(sync=True, **row_patch_serialization)
+    _query_patch = Dict(default_value=None, allow_none=True).tag(
+        sync=True, **row_patch_serialization
+    )
     _static = Bool(False).tag(sync=True)
 
     def __init__(

@@ -1,7 +1,7 @@
 """How AttentionWidget answers its views: their edits, custom messages, and row patches both ways.
 
-A view's edit of a few queries may cross as their rows only (``_q_rows``, up), and is answered
-with the rows of the results it changed (``_rows``, down) instead of whole arrays: see
+A view's edit of a few queries may cross as their rows only (``_query_patch``, up), and is answered
+with the rows of the results it changed (``_row_patch``, down) instead of whole arrays: see
 ``docs/how-it-works.md``. :class:`ViewEdits` is mixed into
 :class:`~attnwidget.AttentionWidget`, whose inputs, results and caches it uses.
 """
@@ -26,7 +26,7 @@ class ViewEdits:
 
     def _init_view_edits(self) -> None:
         self._row_edit = False  # during a view's edit of Q alone (answered by a row patch)
-        self._q_rows_edit = False  # ... which sent only the rows it changed (_q_rows)
+        self._q_rows_edit = False  # ... which sent only the rows it changed (_query_patch)
         self._q_in_patch = False  # the answer's row patch carried those rows of Q back
         self._patched = False  # a row patch was published during this edit
         self._unsent: dict[str, np.ndarray] = {}  # result arrays sent as a row patch
@@ -72,7 +72,7 @@ class ViewEdits:
         """Store ``result`` (the last one computed) and send it to the views."""
         if not self._results.publishing(result):
             return  # e.g. score and params changed together: one result, one message
-        # One patch per edit: the views get the last value of _rows only, so a second change
+        # One patch per edit: the views get the last value of _row_patch only, so a second change
         # during the edit (an observer's) sends the arrays whole.
         rows = None if self._patched else self._results.rows_to_patch(self._row_edit)
         with self.hold_sync():
@@ -95,7 +95,7 @@ class ViewEdits:
         # (membership first: `.get(key) is value` held for every trait set to None, so
         # `w.mask = None` or `w.V = None` never reached the views)
         if key in self._unsent and self._unsent[key] is value:
-            return False  # sent as a row patch (_rows)
+            return False  # sent as a row patch (_row_patch)
         if key == "Q" and self._q_rows_edit:
             return False  # the view's own rows: the answer's patch (or _answer) sends them
         return super()._should_send_property(key, value)  # type: ignore[misc]

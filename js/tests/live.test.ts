@@ -110,7 +110,7 @@ describe("two views of one live widget", () => {
     const weightsWire = model.get("weights");
     type(a, 1, 0, "4");
     // the kernel's message: only row 1 of scores, weights and output, then result_id
-    model.put("_rows", {
+    model.put("_row_patch", {
       rows: [1],
       scores: encodeMatrix(matrix(1, 3, [9, 8, 7])),
       weights: encodeMatrix(matrix(1, 3, [0.7, 0.2, 0.1])),
@@ -145,7 +145,7 @@ describe("two views of one live widget", () => {
     expect(model.get("Q")).toBe(qWire); // the model holds the kernel's Q until it answers
     await vi.waitFor(() => roots.forEach((r) => expect(inputValue(r, 1, 0)).toBe("4")), { timeout: 3000, interval: 10 });
     // the kernel's answer: its row patch carries the query's row back, then result_id
-    model.put("_rows", {
+    model.put("_row_patch", {
       rows: [1],
       Q: encodeMatrix(matrix(1, 2, [4, 2])),
       scores: encodeMatrix(matrix(1, 3, [9, 8, 7])),
@@ -184,7 +184,7 @@ describe("two views of one live widget", () => {
   it("a row patch that does not fit is refused and the arrays are asked for whole", async () => {
     const { model, roots } = setup(1);
     type(roots[0], 1, 0, "4");
-    model.put("_rows", { rows: [5], scores: null, weights: null, output: null });
+    model.put("_row_patch", { rows: [5], scores: null, weights: null, output: null });
     model.answer();
     await nextFrame();
     expect(model.customs).toEqual([{ type: "resync" }]);

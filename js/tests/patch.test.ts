@@ -1,4 +1,4 @@
-// Row patches from the kernel (the `_rows` trait) written into the model's result arrays.
+// Row patches from the kernel (the `_row_patch` trait) written into the model's result arrays.
 import { describe, expect, it } from "vitest";
 import { matrix } from "../src/core/matrix";
 import { decodeMatrix, encodeMatrix } from "../src/wire/codec";

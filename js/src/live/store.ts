@@ -6,6 +6,7 @@ import { copyMatrix, type Mask, type Matrix } from "../core/matrix";
 import { decodeMask, decodeMatrix, decodeParams } from "../wire/codec";
 import type { AnyModel } from "../wire/model";
 import { applyRowPatch, patchedArrays } from "../wire/patch";
+import { ROW_PATCH } from "../wire/protocol";
 import { knownMatrix } from "../wire/wirecache";
 
 export interface Result {
@@ -72,7 +73,7 @@ export function createStore(model: AnyModel, overlay: () => Record<string, unkno
   const cache = new WeakMap<object, unknown>();
   let previewResult: Result | null = null;
   // the row patch the arrays include already (patches arriving later are applied once seen)
-  let seenPatch: unknown = model.get("_rows");
+  let seenPatch: unknown = model.get(ROW_PATCH.trait);
 
   function decoded<T>(name: string, decode: (w: any) => T): T {
     const ov = overlay();
@@ -146,7 +147,7 @@ export function createStore(model: AnyModel, overlay: () => Record<string, unkno
 
   /** A new row patch: write it into the arrays (once per model) and decode them again. */
   function syncPatch(): void {
-    const p = model.get("_rows");
+    const p = model.get(ROW_PATCH.trait);
     if (p === seenPatch) return;
     seenPatch = p;
     if (p === null || p === undefined) return;

@@ -35,8 +35,8 @@ export const TRAIT_TOPICS: Readonly<Record<string, Topic[]>> = {
   output: ["result"],
   selected_query: ["selected"],
   error: ["error"],
-  _rows: ["result", "Q"], // (Q's rows when the view sent only those)
-  _q_rows: ["Q"], // (set back to null when the kernel refuses the rows a view sent)
+  _row_patch: ["result", "Q"], // (Q's rows when the view sent only those)
+  _query_patch: ["Q"], // (set back to null when the kernel refuses the rows a view sent)
   result_id: ["state"],
   _static: ["state"],
 };

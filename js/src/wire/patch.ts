@@ -1,5 +1,5 @@
 // Row patches. After a view's edit of a few queries only those rows of scores, weights and
-// output change: the kernel sends them as the `_rows` trait ({rows, scores, weights, output},
+// output change: the kernel sends them as the `_row_patch` trait ({rows, scores, weights, output},
 // and Q's rows when the view sent only those, see attnwidget/widgets/results.py) instead of the
 // whole arrays, and they are written into the model's arrays in place, so the model holds what
 // the kernel holds (and a saved widget state is whole).
@@ -19,7 +19,7 @@ export function patchedArrays(p: object): string[] {
 }
 
 /**
- * Write the patch `p` (the model's `_rows` value) into the model's arrays.
+ * Write the patch `p` (the model's `_row_patch` value) into the model's arrays.
  * Idempotent (a patch object is written once). Returns false, writing nothing, when the
  * patch does not fit the arrays.
  */
