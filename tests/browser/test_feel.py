@@ -10,11 +10,12 @@ from harness import (
     kernel_exec,
     open_notebook,
     run_all,
+    settled_state,
     wait_for_kernel,
     widget_root,
     write_notebook,
 )
-from lab_feel import hatched_share
+from lab_feel import contrast, css_colour, hatched_share, widths_and_themes
 
 pytestmark = pytest.mark.browser
 
@@ -82,3 +83,35 @@ def test_a_returned_figure_shows_as_an_image_in_jupyterlab(tab, lab, notebook_di
     assert (
         kernel_exec(tab, "import sys; print('matplotlib.pyplot' in sys.modules)").strip() == "False"
     )
+
+
+def show_default_widget(page, lab) -> None:
+    open_notebook(page, lab, NOTEBOOK)
+    run_all(page)
+    expect(widget_root(page)).to_be_visible(timeout=30_000)
+    settled_state(page)
+
+
+def test_the_active_score_button_shows_a_focus_ring_and_reads_at_4_5_to_1(tab, lab):
+    show_default_widget(tab, lab)
+    active = tab.locator('button[data-score="scaled_dot"]')
+    expect(active).to_have_attribute("aria-pressed", "true")
+    for width, dark in widths_and_themes(tab):
+        where = f"{width} px, {'dark' if dark else 'light'}"
+        # focus by keyboard, as :focus-visible needs: from the button before it, Tab
+        tab.locator('button[data-score="general"]').focus()
+        tab.keyboard.press("Tab")
+        assert active.evaluate("b => b.matches(':focus-visible')"), where
+        style = active.evaluate(
+            """b => { const c = getComputedStyle(b);
+                return {style: c.outlineStyle, width: parseFloat(c.outlineWidth),
+                        offset: parseFloat(c.outlineOffset)}; }"""
+        )
+        assert style["style"] != "none" and style["width"] >= 2, (where, style)
+        assert style["offset"] >= 1, (where, style)  # outside the button, not in its fill
+        ring, fill = css_colour(active, "outlineColor"), css_colour(active, "backgroundColor")
+        behind = css_colour(active.locator(".."), "backgroundColor")
+        assert contrast(ring, behind) >= 3, (where, ring, behind)  # WCAG 1.4.11
+        assert contrast(ring, fill) >= 1.5, (where, ring, fill)
+        text = css_colour(active, "color")
+        assert contrast(text, fill) >= 4.5, (where, text, fill)  # WCAG AA, text
