@@ -7,7 +7,9 @@ import pytest
 from harness import (
     NOTEBOOK,
     expect,
+    expect_numbers,
     kernel_exec,
+    kernel_json,
     open_notebook,
     run_all,
     settled_state,
@@ -115,3 +117,56 @@ def test_the_active_score_button_shows_a_focus_ring_and_reads_at_4_5_to_1(tab, l
         assert contrast(ring, fill) >= 1.5, (where, ring, fill)
         text = css_colour(active, "color")
         assert contrast(text, fill) >= 4.5, (where, text, fill)  # WCAG AA, text
+
+
+# The query editor's box and its inputs: what scrolls, and which values are cut.
+_EDITOR_FIT = """() => {
+    const scroll = document.querySelector('.attnwidget [data-view="editor"] .aw-scroll');
+    const inputs = [...scroll.querySelectorAll('input[data-query]')];
+    return {
+        overflowX: scroll.scrollWidth - scroll.clientWidth,
+        overflowY: scroll.scrollHeight - scroll.clientHeight,
+        cut: inputs.filter((i) => i.scrollWidth > i.clientWidth)
+            .map((i) => [i.dataset.query, i.dataset.dim, i.value]),
+        titled: inputs.every((i) => i.title === i.dataset.value),
+        count: inputs.length,
+    };
+}"""
+
+
+@pytest.mark.parametrize("d", [4, 16, 64])
+def test_the_query_editor_does_not_scroll_when_it_fits_and_shows_values_whole(
+    tab, lab, notebook_dir, d
+):
+    # small values of either sign: "-0.0602671" was cut to "-0.060267…" at d = 16 to 64
+    write_notebook(
+        notebook_dir,
+        f"""import numpy as np
+from attnwidget import AttentionWidget
+rng = np.random.default_rng(8)
+w = AttentionWidget(rng.normal(size=(3, {d})) * 0.1, rng.normal(size=(4, {d})) * 0.1)
+w.update(Q=np.round(w.Q, 9) - 1e-9)  # (full-length texts: no trailing zeros to drop)
+w""",
+    )
+    show_default_widget(tab, lab)
+    for width, dark in widths_and_themes(tab):
+        where = f"{width} px, {'dark' if dark else 'light'}"
+        fit = tab.evaluate(_EDITOR_FIT)
+        assert fit["count"] == 3 * d, (where, fit)
+        assert fit["overflowY"] <= 0, (where, fit)  # no scrollbar in the card
+        if d == 4 and width == 1400:
+            assert fit["overflowX"] <= 0, (where, fit)
+        assert fit["cut"] == [], (where, fit["cut"][:5])
+        assert fit["titled"], where
+    # the full value shows on focus, and the page holds the kernel's values exactly
+    cell = tab.locator('input[data-query="0"][data-dim="1"]')
+    q01 = kernel_json(tab, "w.Q[0, 1]")
+    cell.focus()
+    assert abs(float(cell.input_value()) - q01) <= 5e-6 * abs(q01)  # 6 significant digits
+    expect_numbers(
+        tab,
+        'input[data-query="0"]',
+        kernel_json(tab, "w.Q[0].tolist()"),
+        order_by="data-dim",
+        abs_tol=0,
+    )
