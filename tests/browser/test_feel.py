@@ -170,3 +170,35 @@ w""",
         order_by="data-dim",
         abs_tol=0,
     )
+
+
+def test_the_colour_scale_is_fixed_0_to_1_by_default_and_switches_to_max(tab, lab):
+    show_default_widget(tab, lab)
+    root = widget_root(tab)
+    switch = root.locator('[data-role="colour-scale"]')
+    canvas = root.locator('canvas[data-view="heatmap"]')
+    legend = root.locator('.aw-heatmap [data-role="legend"]')
+    weights = kernel_json(tab, "w.weights.tolist()")
+    top = max(max(row) for row in weights)
+    assert top < 0.9  # the built-in example: a max-relative scale would look hotter
+    for width, dark in widths_and_themes(tab):
+        where = f"{width} px, {'dark' if dark else 'light'}"
+        expect(switch).to_have_attribute("data-scale", "fixed")
+        expect(switch.locator('button[data-scale="fixed"]')).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        expect(legend).to_contain_text("fixed scale")
+        expect(canvas).to_have_attribute("data-scale-top", "1")
+        box = switch.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (where, box)
+        switch.locator('button[data-scale="max"]').click()
+        expect(switch).to_have_attribute("data-scale", "max")
+        expect(switch.locator('button[data-scale="max"]')).to_have_attribute("aria-pressed", "true")
+        expect(legend).to_contain_text("scaled to max")
+        assert float(canvas.get_attribute("data-scale-top")) == pytest.approx(top, abs=0), where
+        switch.locator('button[data-scale="fixed"]').click()
+        expect(switch).to_have_attribute("data-scale", "fixed")
+    # the cells keep their full-precision values, whatever the colours
+    expect_numbers(
+        tab, 'table[data-view="weights"] td[data-value]', [v for r in weights for v in r], abs_tol=0
+    )
