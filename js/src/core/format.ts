@@ -5,6 +5,28 @@ export function cellText(v: number): string {
   return Number(v.toPrecision(6)).toString();
 }
 
+/**
+ * `v` in at most `max` characters, as precise as they allow: `cellText` when it fits, else
+ * fewer significant digits, else exponent notation (an editor input shows this; the full value
+ * is in its title and on focus).
+ */
+export function fitText(v: number, max: number): string {
+  const full = cellText(v);
+  if (full.length <= max) return full;
+  // the most significant digits that fit, in decimal or exponent notation (decimal on a tie)
+  let best = "";
+  let digits = 0;
+  for (let p = 5; p >= 1 && !best; p--) {
+    const t = Number(v.toPrecision(p)).toString();
+    if (t.length <= max && Number(t) !== 0 && !t.includes("e")) [best, digits] = [t, p];
+  }
+  for (let p = 4; p + 1 > digits && p >= 0; p--) {
+    const t = v.toExponential(p);
+    if (t.length <= max) return t;
+  }
+  return best || v.toExponential(0);
+}
+
 /** A short number for bars and ticks. */
 export function short(v: number, digits = 3): string {
   if (v === 0) return "0";

@@ -1,6 +1,6 @@
 // The query editor: one text input per entry of Q. Commit on change or Enter.
 
-import { cellText, tokenAt } from "../../core/format";
+import { cellText, fitText, tokenAt } from "../../core/format";
 import { copyMatrix } from "../../core/matrix";
 import { parseNumber } from "../../core/parse";
 import type { Snapshot } from "../../live/store";
@@ -11,12 +11,17 @@ const ROWS_MAX = 64;
 const DIMS_MAX = 64;
 const WINDOW_ROWS = 8; // rows of the window shown for a large Q ...
 const INPUTS_MAX = 128; // ... and at most this many inputs (2 rows at d = 64)
+/** Characters an input shows unfocused (its CSS width is 9ch): the full value on focus. */
+const FIT = 9;
 
 interface Cell {
   input: HTMLInputElement;
   i: number;
   j: number;
+  /** The value as shown unfocused (at most FIT characters). */
   shown: string;
+  /** The value as edited (6 significant digits), shown on focus. */
+  full: string;
   dirty: boolean;
 }
 
@@ -51,13 +56,13 @@ export function editorView(actions: Actions): View {
     const Q = s.Q;
     if (c.i >= Q.rows || c.j >= Q.cols) return;
     const old = Q.data[c.i * Q.cols + c.j];
-    if (r.value === old || c.input.value === c.shown) {
+    if (r.value === old || c.input.value === c.shown || c.input.value === c.full) {
       // nothing changed (the text may be the rounded display of the full value)
       if (errorFrom === c) {
         errorFrom = null;
         actions.setLocalError("");
       }
-      c.input.value = c.shown;
+      c.input.value = textOf(c);
       return;
     }
     errorFrom = null;
@@ -65,6 +70,9 @@ export function editorView(actions: Actions): View {
     next.data[c.i * Q.cols + c.j] = r.value;
     actions.edit({ Q: next }, { row: c.i, typed: true });
   }
+
+  /** What an untouched input shows: the full value while it has the focus. */
+  const textOf = (c: Cell): string => (c.input === el.ownerDocument.activeElement ? c.full : c.shown);
 
   const off: Array<() => void> = [
     listen(table, "input", (e) => {
@@ -83,9 +91,18 @@ export function editorView(actions: Actions): View {
         commit(c);
       } else if (e.key === "Escape") {
         c.dirty = false;
-        c.input.value = c.shown;
+        c.input.value = textOf(c);
         c.input.removeAttribute("aria-invalid");
       }
+    }),
+    // untouched, an input shows its full value while focused, a compact one otherwise
+    listen(table, "focusin", (e) => {
+      const c = byInput.get(e.target as EventTarget);
+      if (c && !c.dirty && c.input.value === c.shown) c.input.value = c.full;
+    }),
+    listen(table, "focusout", (e) => {
+      const c = byInput.get(e.target as EventTarget);
+      if (c && !c.dirty && c.input.value === c.full) c.input.value = c.shown;
     }),
   ];
 
@@ -111,7 +128,7 @@ export function editorView(actions: Actions): View {
           "data-dim": j,
           "aria-label": `q${token} dim ${j}`,
         });
-        const cell: Cell = { input, i, j, shown: "", dirty: false };
+        const cell: Cell = { input, i, j, shown: "", full: "", dirty: false };
         cells.push(cell);
         byInput.set(input, cell);
         tr.appendChild(h("td", undefined, input));
@@ -146,15 +163,18 @@ export function editorView(actions: Actions): View {
       const active = el.ownerDocument.activeElement;
       for (const c of cells) {
         const v = s.Q.data[c.i * s.Q.cols + c.j];
-        const text = cellText(v);
+        const full = cellText(v);
         if (c.input === active && c.dirty) continue;
-        if (text !== c.shown) {
-          c.shown = text;
-          c.input.value = text;
+        if (full !== c.full) {
+          c.full = full;
+          c.shown = fitText(v, FIT);
+          c.input.value = textOf(c);
+          c.input.title = String(v);
+          c.input.setAttribute("data-value", String(v));
           c.input.removeAttribute("aria-invalid");
           c.dirty = false;
-        } else if (!c.dirty && c.input.value !== text && c.input.getAttribute("aria-invalid") !== "true") {
-          c.input.value = text;
+        } else if (!c.dirty && c.input.value !== textOf(c) && c.input.getAttribute("aria-invalid") !== "true") {
+          c.input.value = textOf(c);
         }
         c.input.closest("tr")?.classList.toggle("is-selected", c.i === s.selected);
       }

@@ -1,10 +1,11 @@
 // The weights heatmap: queries down, keys across, with labels, legend and a hover tooltip.
 
-import { precise, short, tokenAt, truncate } from "../../core/format";
+import { precise, tokenAt, truncate } from "../../core/format";
 import type { Snapshot } from "../../live/store";
 import { clear, devicePixelRatioOf, h, listen, setText } from "../dom";
 import { fillLegend, seqIndex, sequentialLut } from "../lut";
 import { cssVar, paintGrid, sizeCanvas } from "../paint";
+import { scaleLegend, scaleSwitch, scaleTop } from "./scale";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
 const CELL_MAX = 52;
@@ -61,7 +62,10 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
   const noteText = h("span");
   const notePreview = h("span", { class: "aw-hm-preview" }, " (JS preview)");
   const note = h("p", { class: "aw-note aw-hm-note" }, noteText, notePreview);
-  const el = h("div", { class: "aw-heatmap" }, grid, legend, note);
+  // colours span 0 to 1 by default, or 0 to the largest weight (the switch says which)
+  const scale = scaleSwitch(() => render());
+  off.push(scale.destroy);
+  const el = h("div", { class: "aw-heatmap" }, grid, h("div", { class: "aw-legend-row" }, legend, scale.el), note);
 
   let snap: Snapshot | null = null;
   let layout: Layout | null = null;
@@ -150,22 +154,24 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     const { ctx, W, H, dpr } = sizeCanvas(canvas, L.cssW, L.cssH);
     drawLegend(maxW);
     if (!ctx) return;
+    const top = scaleTop(scale.mode(), maxW);
+    canvas.setAttribute("data-scale-top", String(top));
     const lut = sequentialLut();
     const grid = { rows: w.rows, cols: w.cols, data: w.data, mask };
     const lines = L.cellW * dpr >= 8 && L.cellH * dpr >= 8;
     // One row changed (a drag, a typed edit) with the same scale, size and mask: repaint its
     // pixel rows only. Small cells only (no grid lines or numbers drawn over them).
-    const key = `${W}|${H}|${w.rows}|${w.cols}|${maxW}`;
+    const key = `${W}|${H}|${w.rows}|${w.cols}|${top}`;
     const one = !lines && drawn && drawn.key === key && drawn.mask === mask ? changedRow(drawn.data, w.data, w.cols) : -2;
     if (w.data.length <= DIFF_MAX) drawn = { key, mask, data: drawn && drawn.data.length === w.data.length ? (drawn.data.set(w.data), drawn.data) : w.data.slice() };
     else drawn = null;
     if (one === -1) return; // nothing changed
     if (one >= 0) {
-      paintGrid(ctx, W, H, grid, (v) => seqIndex(v, maxW), lut, "max", [one, one + 1]);
+      paintGrid(ctx, W, H, grid, (v) => seqIndex(v, top), lut, "max", [one, one + 1]);
       return;
     }
     ctx.clearRect(0, 0, W, H);
-    paintGrid(ctx, W, H, grid, (v) => seqIndex(v, maxW), lut, "max");
+    paintGrid(ctx, W, H, grid, (v) => seqIndex(v, top), lut, "max");
     const bg = cssVar(el, "--aw-bg", "#fff");
     // grid lines between cells when they are big enough to see
     if (lines) {
@@ -194,7 +200,7 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
           const k = i * L.N + j;
           if (mask && !mask[k]) continue;
           const v = w.data[k];
-          ctx.fillStyle = lut.text(seqIndex(v, maxW));
+          ctx.fillStyle = lut.text(seqIndex(v, top));
           ctx.fillText(v.toFixed(2), ((j + 0.5) * W) / L.N, ((i + 0.5) * H) / L.M);
         }
       }
@@ -228,11 +234,11 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
 
   let legendKey = "";
   function drawLegend(max: number): void {
-    const ticks = ["0", short(max / 2), short(max)];
-    const k = ticks.join("|");
+    const { label, ticks } = scaleLegend(scale.mode(), max);
+    const k = label + "|" + ticks.join("|");
     if (k === legendKey) return;
     legendKey = k;
-    fillLegend(legend, "weight", sequentialLut(), ticks);
+    fillLegend(legend, label, sequentialLut(), ticks);
   }
 
   function cellAt(e: MouseEvent): { row: number; col: number; x: number; y: number } | null {
