@@ -106,15 +106,16 @@ describe("render (jsdom)", () => {
     expect(after).not.toBe(before);
   });
 
-  it("a bad cell shows the reason and sends nothing; a good one edits Q", () => {
+  it("a bad cell shows the reason beside the editor and sends nothing; a good one edits Q", () => {
     const { root, model } = mountState();
     const input = root.querySelector('input[data-query="1"][data-dim="0"]') as HTMLInputElement;
     input.value = "1,5";
     input.dispatchEvent(new Event("input", { bubbles: true }));
     input.dispatchEvent(new Event("change", { bubbles: true }));
-    const err = root.querySelector('[data-role="error"]') as HTMLElement;
+    const err = root.querySelector('[data-view="editor"] [data-role="input-error"]') as HTMLElement;
     expect(err.hidden).toBe(false);
     expect(err.textContent).toMatch(/not a number/);
+    expect((root.querySelector('[data-role="error"]') as HTMLElement).hidden).toBe(true); // (the kernel's)
     expect(input.getAttribute("aria-invalid")).toBe("true");
     expect(model.get("edit_id")).toBe(0);
     input.value = "-2.5";
@@ -133,7 +134,7 @@ describe("render (jsdom)", () => {
       t.value = bad;
       t.dispatchEvent(new Event("change", { bubbles: true }));
       expect(t.getAttribute("aria-invalid")).toBe("true");
-      expect((root.querySelector('[data-role="error"]') as HTMLElement).hidden).toBe(false);
+      expect((root.querySelector('[data-view="params"] [data-role="input-error"]') as HTMLElement).hidden).toBe(false);
     }
     expect(model.get("edit_id")).toBe(0);
     t.value = "2";

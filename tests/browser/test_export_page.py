@@ -104,7 +104,7 @@ def test_bad_text_is_refused_and_keeps_the_last_good_weights(tab, demo, text):
     cell = tab.locator('input[data-query="0"][data-dim="0"]')
     cell.fill(text)
     cell.press("Enter")
-    error = tab.locator('[data-role="error"]')
+    error = tab.locator('[data-view="editor"] [data-role="input-error"]')  # by the field
     expect(error).to_be_visible()
     expect(error).to_have_attribute("role", "alert")
     assert error.inner_text().strip()

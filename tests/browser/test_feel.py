@@ -202,3 +202,40 @@ def test_the_colour_scale_is_fixed_0_to_1_by_default_and_switches_to_max(tab, la
     expect_numbers(
         tab, 'table[data-view="weights"] td[data-value]', [v for r in weights for v in r], abs_tol=0
     )
+
+
+def test_errors_are_said_where_they_happen(tab, lab, notebook_dir):
+    # 3 queries, 5 keys: no causal mask
+    write_notebook(notebook_dir, MASKED_WIDGET.replace("X, X, mask=causal", "X[:3], X"))
+    show_default_widget(tab, lab)
+    root = widget_root(tab)
+    box = root.locator('input[data-role="causal-mask"]')
+    why = root.locator('[data-role="causal-why"]')
+    cell = root.locator('input[data-query="1"][data-dim="0"]')
+    for width, dark in widths_and_themes(tab):
+        where = f"{width} px, {'dark' if dark else 'light'}"
+        # the disabled causal switch says why, beside it, in readable text
+        expect(box).to_be_disabled()
+        expect(why).to_be_visible()
+        expect(why).to_have_text("needs as many queries as keys (3 \u2260 5)")
+        b, w = box.bounding_box(), why.bounding_box()
+        assert abs(w["y"] - b["y"]) < 40 and w["x"] + w["width"] <= width, (where, b, w)
+        assert contrast(css_colour(why, "color"), css_colour(why, "backgroundColor")) >= 4.5, where
+        # a value that is not a number: said by the field; Escape reverts it and clears it
+        before = cell.input_value()
+        q_before = kernel_json(tab, "w.Q.tolist()")
+        cell.fill("abc")
+        cell.press("Enter")
+        error = root.locator('[data-view="editor"] [data-role="input-error"]')
+        expect(error).to_be_visible()
+        expect(error).to_contain_text("not a number")
+        expect(root.locator('[data-role="error"]')).to_be_hidden()
+        c, e = cell.bounding_box(), error.bounding_box()
+        assert 0 < e["y"] - c["y"] < 200, (where, c, e)  # just under the editor's table
+        assert contrast(css_colour(error, "color"), css_colour(error, "backgroundColor")) >= 4.5
+        cell.press("Escape")
+        expect(error).to_be_hidden()
+        expect(cell).to_have_value(before)
+        expect(cell).not_to_have_attribute("aria-invalid", "true")
+        assert kernel_json(tab, "w.Q.tolist()") == q_before, where
+    assert kernel_json(tab, "w.error") == ""

@@ -118,7 +118,7 @@ def test_text_that_is_not_a_number_is_refused(tab, lab):
     cell.fill("abc")
     cell.press("Enter")
 
-    error = tab.locator('[data-role="error"]')
+    error = tab.locator('[data-view="editor"] [data-role="input-error"]')  # by the field
     expect(error).to_be_visible()
     expect(error).to_have_attribute("role", "alert")
     expect(error).to_have_text(re.compile(r"\S"))

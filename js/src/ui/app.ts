@@ -78,7 +78,6 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     "data-mode": isStatic ? "static" : "live",
   });
 
-  let localError = "";
   const { request, cancel } = frameFns();
 
   // The edit queue is shared by every view of this model (display(w) twice).
@@ -138,7 +137,6 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
 
   const actions: Actions = {
     edit(values: EditValues, hint?: { row?: number; typed?: boolean }) {
-      localError = "";
       const topics: Topic[] = ["result", "state", "error"];
       if ("Q" in values) topics.push("Q");
       if ("score" in values) topics.push("score", "params");
@@ -157,13 +155,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
       schedule(["selected"]);
     },
     resample() {
-      localError = "";
       session.resample();
-    },
-    setLocalError(message: string) {
-      localError = message;
-      mark(["error"]);
-      paint();
     },
     current(): Snapshot {
       return store.snapshot(session.pending);
@@ -173,7 +165,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
 
   // --- views and layout ---------------------------------------------------------------
   const scores = scoreView(actions);
-  const message = messageView(() => localError);
+  const message = messageView();
   const heatmap = heatmapView(actions);
   const causal = causalView(actions);
   const steps = stepsView(actions);

@@ -3,7 +3,7 @@
 
 import type { Mask } from "../../core/matrix";
 import type { Snapshot } from "../../live/store";
-import { h, listen } from "../dom";
+import { h, listen, setText } from "../dom";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
 /** The lower-triangular mask of n queries and n keys. */
@@ -24,6 +24,9 @@ function isCausal(m: Mask): boolean {
 export function causalView(actions: Actions): View {
   const box = h("input", { type: "checkbox", "data-role": "causal-mask" });
   const label = h("label", { class: "aw-causal" }, box, " causal mask");
+  // why the switch is disabled, said beside it (not only on hover)
+  const why = h("span", { class: "aw-causal-why", "data-role": "causal-why", hidden: true });
+  const el = h("span", { class: "aw-causal-wrap" }, label, why);
   let checked = false;
   let seen: Mask | null = null;
   let seenCausal = false;
@@ -35,7 +38,7 @@ export function causalView(actions: Actions): View {
     }),
   ];
   return {
-    el: label,
+    el,
     deps: ["mask", "Q", "K"] satisfies Topic[],
     update(s: Snapshot) {
       const square = s.Q.rows === s.K.rows && s.Q.rows > 0;
@@ -52,6 +55,9 @@ export function causalView(actions: Actions): View {
           ? "A mask set from Python is applied; check for the causal mask, uncheck for none."
           : "Query i attends to keys 0 to i only (the masked weights are 0).";
       if (label.title !== title) label.title = title;
+      const reason = square ? "" : `needs as many queries as keys (${s.Q.rows} \u2260 ${s.K.rows})`;
+      if (why.textContent !== reason) setText(why, reason);
+      why.hidden = square;
       if (box.disabled === square) box.disabled = !square;
       if (box.indeterminate !== other) box.indeterminate = other;
     },

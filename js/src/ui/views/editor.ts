@@ -5,6 +5,7 @@ import { copyMatrix } from "../../core/matrix";
 import { parseNumber } from "../../core/parse";
 import type { Snapshot } from "../../live/store";
 import { clear, h, listen, setText } from "../dom";
+import { fieldError } from "./fieldError";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
 const ROWS_MAX = 64;
@@ -29,43 +30,37 @@ export function editorView(actions: Actions): View {
   const table = h("table", { class: "aw-editor-table" });
   const more = h("p", { class: "aw-note", hidden: true });
   const win = h("p", { class: "aw-note", "data-role": "editor-window", hidden: true });
+  const error = fieldError(); // a value that is not a number: said under the table
   const el = h(
     "div",
     { class: "aw-editor", "data-view": "editor" },
     win,
     h("div", { class: "aw-scroll" }, table),
+    error.el,
     more,
   );
   let key = "";
   let cells: Cell[] = [];
   const byInput = new Map<EventTarget, Cell>();
-  let errorFrom: Cell | null = null;
 
   function commit(c: Cell): void {
     const s = actions.current();
     const token = tokenAt(s.qTokens, c.i, "q");
     const r = parseNumber(c.input.value);
     if (!r.ok) {
-      c.input.setAttribute("aria-invalid", "true");
-      errorFrom = c;
-      actions.setLocalError(`Query ${token}, dim ${c.j}: ${r.reason}`);
+      error.show(c.input, `Query ${token}, dim ${c.j}: ${r.reason}`);
       return;
     }
-    c.input.removeAttribute("aria-invalid");
+    if (error.input === c.input) error.clear();
     c.dirty = false;
     const Q = s.Q;
     if (c.i >= Q.rows || c.j >= Q.cols) return;
     const old = Q.data[c.i * Q.cols + c.j];
     if (r.value === old || c.input.value === c.shown || c.input.value === c.full) {
       // nothing changed (the text may be the rounded display of the full value)
-      if (errorFrom === c) {
-        errorFrom = null;
-        actions.setLocalError("");
-      }
       c.input.value = textOf(c);
       return;
     }
-    errorFrom = null;
     const next = copyMatrix(Q);
     next.data[c.i * Q.cols + c.j] = r.value;
     actions.edit({ Q: next }, { row: c.i, typed: true });
@@ -90,9 +85,10 @@ export function editorView(actions: Actions): View {
         e.preventDefault();
         commit(c);
       } else if (e.key === "Escape") {
+        // revert: the value shown before, and no error about it
         c.dirty = false;
         c.input.value = textOf(c);
-        c.input.removeAttribute("aria-invalid");
+        if (error.input === c.input) error.clear();
       }
     }),
     // untouched, an input shows its full value while focused, a compact one otherwise
@@ -107,6 +103,7 @@ export function editorView(actions: Actions): View {
   ];
 
   function build(s: Snapshot, lo: number, R: number, D: number): void {
+    error.clear();
     clear(table);
     cells = [];
     byInput.clear();
@@ -171,7 +168,7 @@ export function editorView(actions: Actions): View {
           c.input.value = textOf(c);
           c.input.title = String(v);
           c.input.setAttribute("data-value", String(v));
-          c.input.removeAttribute("aria-invalid");
+          if (error.input === c.input) error.clear(); // a new value replaces the refused text
           c.dirty = false;
         } else if (!c.dirty && c.input.value !== textOf(c) && c.input.getAttribute("aria-invalid") !== "true") {
           c.input.value = textOf(c);

@@ -7,6 +7,7 @@ import type { Snapshot } from "../../live/store";
 import { clear, h, listen, setText } from "../dom";
 import { divergingLut, divIndex, fillLegend } from "../lut";
 import { paintGrid, sizeCanvas } from "../paint";
+import { fieldError } from "./fieldError";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
 const T_MIN = 0.05;
@@ -70,6 +71,7 @@ export function paramsView(actions: Actions): View {
     tInput,
   );
 
+  const tError = fieldError(); // a temperature refused: said under its row
   const el = h(
     "div",
     { class: "aw-params", "data-view": "params" },
@@ -78,6 +80,7 @@ export function paramsView(actions: Actions): View {
     h("div", { class: "aw-params-plot" }, maps, tooltip),
     legend,
     tRow,
+    tError.el,
   );
 
   let drawn: Array<{ canvas: HTMLCanvasElement; map: ParamMap; max: number }> = [];
@@ -87,21 +90,16 @@ export function paramsView(actions: Actions): View {
   function commitT(text: string): void {
     const r = parseNumber(text);
     if (!r.ok) {
-      tInput.setAttribute("aria-invalid", "true");
-      actions.setLocalError(`temperature: ${r.reason}`);
+      tError.show(tInput, `temperature: ${r.reason}`);
       return;
     }
     if (!(r.value > 0)) {
-      tInput.setAttribute("aria-invalid", "true");
-      actions.setLocalError(`temperature must be greater than 0, got ${r.value}`);
+      tError.show(tInput, `temperature must be greater than 0, got ${r.value}`);
       return;
     }
-    tInput.removeAttribute("aria-invalid");
+    tError.clear();
     tDirty = false;
-    if (r.value === actions.current().temperature) {
-      actions.setLocalError("");
-      return;
-    }
+    if (r.value === actions.current().temperature) return;
     actions.edit({ temperature: r.value }, { typed: true });
   }
 
@@ -115,12 +113,17 @@ export function paramsView(actions: Actions): View {
       if (e.key === "Enter") {
         e.preventDefault();
         commitT(tInput.value);
+      } else if (e.key === "Escape") {
+        // revert: the temperature shown before, and no error about it
+        tDirty = false;
+        tInput.value = tShown;
+        tError.clear();
       }
     }),
     listen(slider, "input", () => {
       const t = sliderToT(Number(slider.value));
       tInput.value = String(t);
-      tInput.removeAttribute("aria-invalid");
+      tError.clear();
       tDirty = false;
       if (t !== actions.current().temperature) actions.edit({ temperature: t });
     }),
@@ -203,7 +206,7 @@ export function paramsView(actions: Actions): View {
         if (text !== tShown) {
           tShown = text;
           tInput.value = text;
-          tInput.removeAttribute("aria-invalid");
+          tError.clear();
           tDirty = false;
         } else if (!tDirty && tInput.getAttribute("aria-invalid") !== "true" && tInput.value !== text) {
           tInput.value = text;

@@ -29,8 +29,6 @@ export interface Actions {
   select(i: number): void;
   /** Ask the kernel for new parameters of the current score. */
   resample(): void;
-  /** Show a local error ("" clears it). */
-  setLocalError(message: string): void;
   /** The up-to-date snapshot (local edits included), for event handlers. */
   current(): Snapshot;
   /** The up-to-date Q alone (local edits included): cheaper than current() per pointermove. */
