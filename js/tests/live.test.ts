@@ -167,6 +167,20 @@ describe("two views of one live widget", () => {
     expect(Array.from(decodeMatrix(next.Q).data)).toEqual([1, 5]);
   });
 
+  it("rows equal to the last rows sent are sent all the same (a model drops an equal value)", async () => {
+    const { model, roots } = setup(1);
+    type(roots[0], 1, 0, "4");
+    model.answer(); // (Q comes back whole: [[1, 0], [4, 2]])
+    model.put("Q", encodeMatrix(matrix(2, 2, [1, 0, 0.5, 2]))); // then Python puts query 1 back
+    await nextFrame();
+    expect(inputValue(roots[0], 1, 0)).toBe("0.5");
+    type(roots[0], 1, 0, "4"); // the very rows of the first edit, against the kernel's Q again
+    expect(model.sent).toHaveLength(2);
+    const again = model.sent[1][ROW_PATCH.up] as { rows: number[]; Q: never };
+    expect(again?.rows).toEqual([1]);
+    expect(Array.from(decodeMatrix(again.Q).data)).toEqual([4, 2]);
+  });
+
   it("rows the kernel refuses: the views go back to the kernel's Q", async () => {
     const { model, roots } = setup();
     type(roots[0], 1, 0, "4");

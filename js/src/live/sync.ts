@@ -6,6 +6,7 @@
 // latest value wins, then sent together as soon as result_id catches up.
 
 import type { AnyModel } from "../wire/model";
+import { ROW_PATCH } from "../wire/protocol";
 
 export type Traits = Record<string, unknown>;
 
@@ -107,7 +108,12 @@ export function createCoalescer(sink: EditSink, opts: { editId?: number; resultI
 export function modelSink(model: AnyModel, encode: (traits: Traits, id: number) => Traits): EditSink {
   return {
     sendTraits(traits, id) {
-      for (const [name, value] of Object.entries(encode(traits, id))) model.set(name, value);
+      for (const [name, value] of Object.entries(encode(traits, id))) {
+        // A model sends only values that differ from the ones it holds, and the kernel never
+        // sends its row patch back: without this, rows equal to the last ones sent were dropped.
+        if (name === ROW_PATCH.up) model.set(name, null);
+        model.set(name, value);
+      }
       model.set("edit_id", id);
       model.save_changes();
     },

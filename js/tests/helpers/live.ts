@@ -9,6 +9,20 @@ import type { AnyModel, Listener } from "../../src/wire/model";
 import { FakeKernel } from "./fakes";
 import { newElement, onUnmount } from "./mount";
 
+/** Equal as Backbone's set compares (underscore's isEqual): by value, binary buffers by their bytes. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (ArrayBuffer.isView(a) && ArrayBuffer.isView(b)) {
+    const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    return x.length === y.length && x.every((v, i) => v === y[i]);
+  }
+  if (!a || !b || typeof a !== "object" || typeof b !== "object" || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => k in b && sameValue((a as never)[k], (b as never)[k]));
+}
+
 /** An ipywidgets-like model: set fires change events; save_changes sends the diff (if the comm is live). */
 export class FakeWidgetModel {
   attrs: Record<string, unknown>;
@@ -24,6 +38,7 @@ export class FakeWidgetModel {
     return this.attrs[n];
   }
   set(n: string, v: unknown) {
+    if (sameValue(this.attrs[n], v)) return; // (Backbone: an equal value is no change, nothing is sent)
     this.diff[n] = v;
     this.put(n, v);
   }
