@@ -21,6 +21,7 @@ __all__ = [
     "kernel_json",
     "open_notebook",
     "run_all",
+    "run_notebook",
     "wait_for_kernel",
     "write_notebook",
 ]
@@ -140,3 +141,10 @@ def write_notebook(root: Path, *cells: str, name: str = NOTEBOOK) -> Path:
     path = root / name
     nbformat.write(nb, path)
     return path
+
+
+def run_notebook(page: Page, server: Server, root: Path, *cells: str) -> None:
+    """Write a notebook of code ``cells`` into ``root``, open it and run every cell."""
+    write_notebook(root, *cells)
+    open_notebook(page, server, NOTEBOOK)
+    run_all(page)

@@ -12,6 +12,7 @@ from harness import (
     kernel_json,
     open_notebook,
     run_all,
+    run_notebook,
     settled_state,
     wait_for_kernel,
     widget_root,
@@ -44,9 +45,7 @@ def expect_mask_shown(page, causal: bool) -> None:
 
 def test_a_mask_set_from_python_shows_in_the_view_also_none_and_set_back(tab, lab, notebook_dir):
     # tutorial 04: a masked widget, then `w.mask = None` in a later cell (Run All)
-    write_notebook(notebook_dir, MASKED_WIDGET, "w.mask = None\nw.temperature = 0.2")
-    open_notebook(tab, lab, NOTEBOOK)
-    run_all(tab)
+    run_notebook(tab, lab, notebook_dir, MASKED_WIDGET, "w.mask = None\nw.temperature = 0.2")
     root = widget_root(tab)
     expect(root).to_have_attribute("data-state", "ready")
     expect_mask_shown(tab, causal=False)
@@ -71,12 +70,12 @@ def test_a_mask_set_from_python_shows_in_the_view_also_none_and_set_back(tab, la
 
 def test_a_returned_figure_shows_as_an_image_in_jupyterlab(tab, lab, notebook_dir):
     # notebook 06: pyplot is never imported; the cell's value is the figure
-    write_notebook(
+    run_notebook(
+        tab,
+        lab,
         notebook_dir,
         "from attnwidget import AttentionWidget\nw = AttentionWidget()\nfig = w.plot()\nfig",
     )
-    open_notebook(tab, lab, NOTEBOOK)
-    run_all(tab)
     output = tab.locator(".jp-OutputArea-output")
     image = output.locator('img[src^="data:image/png"]')
     expect(image).to_have_count(1)

@@ -5,23 +5,22 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from harness import (
-    NOTEBOOK,
     WEIGHT_CELLS,
     expect,
     expect_numbers,
     kernel_exec,
     kernel_json,
-    open_notebook,
-    run_all,
+    run_notebook,
     wait_for_kernel,
-    write_notebook,
 )
 
 pytestmark = pytest.mark.browser
 
 
 def test_heads_widget_selecting_a_head_shows_its_weights(tab, lab, notebook_dir):
-    write_notebook(
+    run_notebook(
+        tab,
+        lab,
         notebook_dir,
         """from attnwidget import AttentionWidget
 import numpy as np
@@ -31,8 +30,6 @@ weights = np.exp(x) / np.exp(x).sum(-1, keepdims=True)
 h = AttentionWidget.from_weights(weights, ["a", "b", "c", "d", "e"])
 h""",
     )
-    open_notebook(tab, lab, NOTEBOOK)
-    run_all(tab)
     root = tab.locator(".attnwidget")
     expect(root.locator('table[data-view="weights"]')).to_be_visible()
     for layer, head in ((0, 2), (1, 1)):

@@ -5,22 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from harness import (
-    NOTEBOOK,
     WEIGHT_CELLS,
     expect,
     expect_numbers,
     kernel_json,
-    open_notebook,
-    run_all,
+    run_notebook,
     wait_for_kernel,
-    write_notebook,
 )
 
 pytestmark = pytest.mark.browser
 
 
 def test_causal_mask_switch_reaches_the_kernel(tab, lab, notebook_dir):
-    write_notebook(
+    run_notebook(
+        tab,
+        lab,
         notebook_dir,
         """from attnwidget import AttentionWidget
 import numpy as np
@@ -28,8 +27,6 @@ rng = np.random.default_rng(1)
 w = AttentionWidget(rng.normal(size=(4, 3)), rng.normal(size=(4, 3)))
 w""",
     )
-    open_notebook(tab, lab, NOTEBOOK)
-    run_all(tab)
     root = tab.locator(".attnwidget")
     box = root.locator('input[data-role="causal-mask"]')
     expect(box).to_be_enabled()

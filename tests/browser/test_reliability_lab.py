@@ -5,16 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from harness import (
-    NOTEBOOK,
     WEIGHT_CELLS,
     expect,
     expect_numbers,
     flat,
     kernel_exec,
     kernel_json,
-    open_notebook,
-    run_all,
-    write_notebook,
+    run_notebook,
 )
 
 pytestmark = pytest.mark.browser
@@ -45,13 +42,13 @@ _RAW_BURST = """async ([commId, count]) => {
 
 
 def test_a_burst_of_1000_edits_keeps_the_kernel_responsive(tab, lab, notebook_dir):
-    write_notebook(
+    run_notebook(
+        tab,
+        lab,
         notebook_dir,
         "from attnwidget import AttentionWidget\nw = AttentionWidget()\nw",
         "import resource\nrss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss",
     )
-    open_notebook(tab, lab, NOTEBOOK)
-    run_all(tab)
     root = tab.locator(".attnwidget")
     expect(root).to_have_attribute("data-state", "ready")
     # 1) 1000 raw edits, no coalescing: every one reaches the kernel
@@ -88,12 +85,12 @@ def test_a_burst_of_1000_edits_keeps_the_kernel_responsive(tab, lab, notebook_di
 
 
 def test_two_views_of_one_widget_stay_in_sync(tab, lab, notebook_dir):
-    write_notebook(
+    run_notebook(
+        tab,
+        lab,
         notebook_dir,
         "from attnwidget import AttentionWidget\nw = AttentionWidget()\ndisplay(w)\ndisplay(w)",
     )
-    open_notebook(tab, lab, NOTEBOOK)
-    run_all(tab)
     views = tab.locator(".attnwidget")
     expect(views).to_have_count(2)
     first, second = views.nth(0), views.nth(1)
@@ -123,7 +120,9 @@ def test_two_views_of_one_widget_stay_in_sync(tab, lab, notebook_dir):
 
 
 def test_hostile_tokens_are_text_in_the_live_widget(tab, lab, notebook_dir):
-    write_notebook(
+    run_notebook(
+        tab,
+        lab,
         notebook_dir,
         f"""from attnwidget import AttentionWidget
 import numpy as np
@@ -132,8 +131,6 @@ K = np.random.default_rng(0).normal(size=(4, 3))
 w = AttentionWidget(K[:2], K, query_tokens=tokens[:2], key_tokens=tokens)
 w""",
     )
-    open_notebook(tab, lab, NOTEBOOK)
-    run_all(tab)
     root = tab.locator(".attnwidget")
     expect(root).to_have_attribute("data-state", "ready")
     heat = root.locator('canvas[data-view="heatmap"]')

@@ -4,7 +4,7 @@ views pending and then 'waiting for the kernel', every edit of both views reache
 from __future__ import annotations
 
 import pytest
-from harness import NOTEBOOK, expect, flat, kernel_json, open_notebook, run_all, write_notebook
+from harness import expect, flat, kernel_json, run_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -18,12 +18,12 @@ def type_value(view, i: int, j: int, value: str) -> None:
 
 
 def test_two_views_share_one_queue_while_the_kernel_is_busy(tab, lab, notebook_dir):
-    write_notebook(
+    run_notebook(
+        tab,
+        lab,
         notebook_dir,
         "from attnwidget import AttentionWidget\nw = AttentionWidget()\ndisplay(w)\ndisplay(w)",
     )
-    open_notebook(tab, lab, NOTEBOOK)
-    run_all(tab)
     views = tab.locator(".attnwidget")
     expect(views).to_have_count(2)
     a, b = views.nth(0), views.nth(1)
