@@ -6,7 +6,7 @@ NPM := npm --prefix js
 JS_SOURCES := $(shell find js/src -type f 2>/dev/null) js/build.mjs js/build-options.mjs js/package.json
 BUNDLE := attnwidget/static/widget.js
 
-.PHONY: setup demo test test-dispatch test-lowest lint bench notebooks clean
+.PHONY: setup demo test test-dispatch test-lowest lint bench notebooks screenshots clean
 
 setup: $(VENV)/.installed $(BUNDLE)
 
@@ -83,6 +83,10 @@ notebooks: setup
 
 bench: setup
 	$(PY) benchmarks/run.py
+
+# JupyterLab light and dark at 1400 and 570 px, and an exported page, into docs/screenshots/.
+screenshots: setup
+	$(PY) docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) $(VENV_LOWEST) js/node_modules attnwidget/static build dist
