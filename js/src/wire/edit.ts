@@ -6,7 +6,7 @@ import { decodeMatrix, encodeMask, encodeMatrix, type WireArray } from "./codec"
 import type { AnyModel } from "./model";
 import { applyRowPatch } from "./patch";
 import { ROW_PATCH } from "./protocol";
-import { knownMatrix, wireOf } from "./wirecache";
+import { knownMatrix, remember, wireOf } from "./wirecache";
 
 /** The upward row patch's trait. */
 export const QUERY_ROWS = ROW_PATCH.up;
@@ -26,7 +26,8 @@ function kernelQ(model: AnyModel): Matrix | null {
   applyRowPatch(model, model.get(ROW_PATCH.trait)); // (an answer's patch may not be applied yet)
   const w = model.get("Q");
   try {
-    return knownMatrix(w) ?? decodeMatrix(w as WireArray);
+    // (decoded once per value of the model's Q, not at every edit of a drag)
+    return knownMatrix(w) ?? remember(w, decodeMatrix(w as WireArray));
   } catch {
     return null;
   }

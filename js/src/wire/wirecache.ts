@@ -23,6 +23,12 @@ export function wireOf(m: Matrix, encode: (m: Matrix) => object): object {
   return w;
 }
 
+/** Remember that `wire` decodes to `m` (until it is changed in place: `forget`). */
+export function remember(wire: object, m: Matrix): Matrix {
+  known.set(wire, m);
+  return m;
+}
+
 /** `wire` was changed in place (a row patch): its matrix must be decoded anew. */
 export function forget(wire: unknown): void {
   if (wire && typeof wire === "object") known.delete(wire);
