@@ -12,6 +12,9 @@ Every figure is a ratio to a baseline measured in the same run:
 ``render``
     Heatmap repaint of a static page at 512x512 and 2048x2048 (against the frame budget), and
     the DOM nodes of the view per cell.
+``cell_to_ready``
+    Running a cell that displays the default widget until its view is ready, with the PNG
+    fallback on against the same with it off.
 ``export_heads``
     Page size and time to first paint of ``AttentionWidget.from_weights(...).to_html()`` for a
     (12, 12, 128, 128) tensor, against inspectus, circuitsvis and bertviz on the same tensor.
@@ -30,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from cell_bench import cell_to_ready
 from drag_bench import drag
 from export_bench import export_heads
 from render_bench import render
@@ -40,4 +44,5 @@ SECTIONS: dict[str, Callable[[bool], list[dict[str, Any]]]] = {
     "drag": drag,
     "render": render,
     "export_heads": export_heads,
+    "cell_to_ready": cell_to_ready,
 }

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from attnwidget import AttentionHeads, AttentionWidget
-from attnwidget.figures import plot, plot_heads, png_bytes
+from attnwidget.figures import plot, plot_heads
 from attnwidget.wire.protocol import MAX_PAIRS, MAX_WEIGHTS
 
 TARGET_S = 1.0
@@ -77,7 +77,7 @@ def _figures(obj: Any) -> dict[str, Callable[[], Any]]:
         draw(obj).savefig(io.BytesIO(), format="svg", dpi=150)
 
     return {
-        "png_fallback": lambda: png_bytes(obj.plot()),
+        "png_fallback": lambda: obj._repr_mimebundle_()[0]["image/png"],
         "plot": lambda: draw(obj),
         "save_svg": svg,
     }

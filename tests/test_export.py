@@ -102,6 +102,16 @@ def test_mimebundle_has_a_png_fallback():
     assert png.startswith(b"\x89PNG") and len(png) < 100_000
 
 
+def test_the_png_fallback_can_be_turned_off_per_widget_and_per_class(monkeypatch):
+    w = AttentionWidget()
+    w.png_fallback = False
+    data, _ = w._repr_mimebundle_()
+    assert "image/png" not in data and "application/vnd.jupyter.widget-view+json" in data
+    assert "image/png" in AttentionWidget()._repr_mimebundle_()[0]  # (one widget only)
+    monkeypatch.setattr(AttentionWidget, "png_fallback", False)
+    assert "image/png" not in AttentionWidget()._repr_mimebundle_()[0]
+
+
 def test_cli_table_lists_every_score(capsys):
     assert main([]) == 0
     out = capsys.readouterr().out

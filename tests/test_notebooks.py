@@ -43,6 +43,9 @@ def test_notebook_runs_clean(path, tmp_path, monkeypatch):
             assert out.output_type != "error", (path.name, out.get("ename"), out.get("evalue"))
             if out.output_type == "stream":
                 assert out.name != "stderr" or "Warning" not in out.text, out.text
+            # numbers read as numbers, not as numpy 2's "np.float64(0.08)"
+            shown = out.get("text", "") + out.get("data", {}).get("text/plain", "")
+            assert "np.float" not in shown and "np.int" not in shown, (path.name, shown)
             # a figure shows as a figure, not as "<Figure size 1100x380 with 5 Axes>"
             if "Figure size" in out.get("data", {}).get("text/plain", ""):
                 assert "image/png" in out["data"], (path.name, out["data"]["text/plain"])

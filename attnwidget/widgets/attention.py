@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from traitlets import Bool, Dict, Int, Unicode, observe, validate
 
-from .. import export, figures
+from .. import export, fallback, figures
 from ..core.checks import check_score
 from ..core.engine import AttentionResult
 from ..core.examples import default_example
@@ -34,6 +34,8 @@ from .heads import AttentionHeads
 from .paramsets import ParamSets
 from .results import Results, as_input_error, default_tokens, tokens_for
 from .viewedits import ViewEdits
+
+_FALLBACK_CAPTION = "weights: 0 (purple) to 1 (yellow)"
 
 __all__ = ["AttentionWidget"]
 
@@ -289,6 +291,13 @@ class AttentionWidget(ViewEdits, WidgetBase):
     def save_figure(self, path: str | pathlib.Path, *, dpi: int = 150) -> None:
         """Save :meth:`plot` as PNG, SVG, PDF, ... (format from the file suffix)."""
         figures.save_figure(self, path, dpi=dpi)
+
+    def _fallback_png(self) -> bytes:
+        t = self.temperature
+        title = fallback.TITLES[self.score] + ("" if t == 1.0 else f"   (temperature {t:g})")
+        return fallback.heatmap_png(
+            self.weights, self.query_tokens, self.key_tokens, title, caption=_FALLBACK_CAPTION
+        )
 
     @property
     def _n_computations(self) -> int:

@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 import anywidget
 from traitlets import Unicode
 
-from .. import figures
 from ..wire.bundle import STATIC
 from ..wire.protocol import Traits
 from ..wire.traits import AttentionInputError
@@ -31,7 +30,8 @@ def check_options(owner: str, kwargs: Iterable[str]) -> None:
 class WidgetBase(anywidget.AnyWidget):
     """An anywidget whose traits are the protocol source's, changed one change at a time.
 
-    Subclasses name their :attr:`protocol`, implement :meth:`plot` (the fallback figure) and
+    Subclasses name their :attr:`protocol`, implement :meth:`plot` and :meth:`_fallback_png`
+    (the image a display carries, see :mod:`attnwidget.fallback`) and
     may refine :meth:`_apply_edit` and :meth:`_answer`.
     """
 
@@ -41,6 +41,11 @@ class WidgetBase(anywidget.AnyWidget):
     """The widget's traits in the protocol source (``attnwidget/wire/protocol.json``)."""
     error = Unicode("").tag(sync=True)
     """Why the last edit was refused ("" when it was applied)."""
+    png_fallback: ClassVar[bool] = True
+    """Whether a display carries a PNG (the weights heatmap) beside the widget view, for places that
+    cannot run widgets (GitHub, nbviewer, PDF, ``nbconvert --to markdown``). Set it to False on
+    a class (``AttentionWidget.png_fallback = False``) or on one widget to display faster; the
+    saved notebook then shows nothing where widgets cannot run."""
 
     def _guard(self) -> threading.RLock:
         """The widget's lock (made at its first use, whichever __init__ sets a trait first)."""
@@ -90,11 +95,16 @@ class WidgetBase(anywidget.AnyWidget):
     def plot(self) -> Any:  # pragma: no cover - every widget defines its figure
         raise NotImplementedError
 
+    def _fallback_png(self) -> bytes:  # pragma: no cover - every widget defines its image
+        raise NotImplementedError
+
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
         """The widget view, plus a PNG for places that cannot run widgets (GitHub, PDF)."""
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is None:
             return None
         data, metadata = bundle
-        png = base64.b64encode(figures.png_bytes(self.plot())).decode("ascii")
+        if not self.png_fallback:
+            return data, metadata
+        png = base64.b64encode(self._fallback_png()).decode("ascii")
         return {**data, "image/png": png}, metadata

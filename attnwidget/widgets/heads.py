@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from traitlets import Int, List, Unicode, observe, validate
 
-from .. import export, figures
+from .. import export, fallback, figures
 from ..wire.codec import quantised_serialization
 from ..wire.protocol import HEADS
 from ..wire.traits import AttentionInputError, Index, Tokens, Weights, check_weights, validate_as
@@ -151,6 +151,16 @@ class AttentionHeads(WidgetBase):
     def plot(self) -> Any:
         """Small multiples of the selected layer's heads (a matplotlib Figure)."""
         return figures.plot_heads(self)
+
+    def _fallback_png(self) -> bytes:
+        layer, head = self.layer, self.head
+        return fallback.heatmap_png(
+            self.weights[layer, head],
+            self.query_tokens,
+            self.key_tokens,
+            f"layer {layer}, head {head} of {self.weights.shape[1]}",
+            caption="weights: 0 (purple) to 1 (yellow)",
+        )
 
     def to_html(self, path: str | pathlib.Path | None = None, *, title: str | None = None) -> str:
         """Export as one self-contained, offline HTML page (see :mod:`attnwidget.export`)."""
