@@ -1,6 +1,6 @@
 """Pages that load their frontend from a CDN, opened with no network: local copies of the very
 files those CDN URLs name answer them instead (Playwright routing), and every other request that
-is not ``file:``, ``data:`` or ``blob:`` is aborted and recorded.
+is not ``file:``, ``data:``, ``blob:`` or to the loopback is aborted and recorded.
 
 Where the local copies come from:
 
@@ -114,9 +114,13 @@ def _content_type(path: Path) -> str:
     return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
+_NOT_LOCAL = re.compile(r"^(?!file:|data:|blob:|https?://(127\.0\.0\.1|localhost)[:/]).*")
+
+
 def serve_offline(page: Page, routes: Sequence[CdnRoute]) -> Traffic:
     """Route ``page``'s requests: the CDN URLs of ``routes`` from their local copies, every
-    other one that is not ``file:``, ``data:`` or ``blob:`` aborted. Call before ``goto``."""
+    other one that is not ``file:``, ``data:``, ``blob:`` or to the loopback (the test's own
+    server) aborted. Call before ``goto``."""
     traffic = Traffic()
 
     def handle(route: Route) -> None:
@@ -135,7 +139,7 @@ def serve_offline(page: Page, routes: Sequence[CdnRoute]) -> Traffic:
         traffic.blocked.append(url)
         route.abort()
 
-    page.route(re.compile(r"^(?!file:|data:|blob:).*"), handle)
+    page.route(_NOT_LOCAL, handle)
     return traffic
 
 
