@@ -11,7 +11,8 @@
 //   itself, but the widget's `layout` trait is deserialised to the Layout model, created by the
 //   same manager in the same way: its `comm` and `comm_live` say the same. A model whose comm
 //   was lost later (a kernel restart) keeps its `comm` object: that is a disconnected kernel
-//   (live/connection.ts), not a static page.
+//   (live/connection.ts), not a static page. No host whose edits reach Python can show
+//   `comm_live === false`: ipywidgets' save_changes sends nothing while it is.
 // - marimo's static export (`marimo export html`) defines `window.__MARIMO_STATIC__` (its
 //   cells' outputs and widget models); its models have no kernel and refuse every update.
 // Anything else (a host that shows nothing of this) is taken as live: nothing changes there.
