@@ -10,6 +10,7 @@ that plugin neither parametrizes these tests nor is needed to run them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from harness import (
     Server,
     jupyter_server,
     launch_chromium,
+    marimo_server,
     write_notebook,
 )
 
@@ -116,6 +118,19 @@ def notebook7(request: pytest.FixtureRequest, notebook_dir: Path) -> Iterator[Se
 def voila(request: pytest.FixtureRequest, notebook_dir: Path) -> Iterator[Server]:
     """Voila rendering NB.ipynb at ``/``."""
     yield from _serve(request, "voila", notebook_dir)
+
+
+@pytest.fixture
+def marimo_app(request: pytest.FixtureRequest, frontend_bundle: Path) -> Iterator:
+    """``marimo_app(app_file)``: ``marimo run`` serving that app until the test ends."""
+    with contextlib.ExitStack() as stack:
+
+        def serve(app_file: Path) -> Server:
+            server = stack.enter_context(marimo_server(app_file))
+            request.node.stash.setdefault(_servers, []).append(server)
+            return server
+
+        yield serve
 
 
 def _screenshot_failure(item: pytest.Item) -> None:

@@ -18,6 +18,11 @@ Widget (:mod:`harness_widget`)
     :func:`widget_root`, :func:`kernel_state`, :func:`settled_state`, :func:`expect_numbers`,
     :func:`expect_active_score`: what the tests need to compare the page with the kernel.
 
+CDN stand-ins (:mod:`harness_cdn`)
+    :func:`serve_offline` opens pages that load their frontend from a CDN with no network:
+    local copies of those files answer (:func:`stock_html_routes`, :func:`marimo_routes`),
+    every other request is aborted and recorded.
+
 The browser (here)
     :func:`launch_chromium`: the system Chromium, headless.
 """
@@ -27,9 +32,11 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+import harness_cdn
 import harness_pages
 import harness_servers
 import harness_widget
+from harness_cdn import *  # noqa: F403
 from harness_pages import *  # noqa: F403
 from harness_servers import *  # noqa: F403
 from harness_widget import *  # noqa: F403
@@ -42,6 +49,7 @@ __all__ = [
     "CHROMIUM",
     "CHROMIUM_ARGS",
     "launch_chromium",
+    *harness_cdn.__all__,
     *harness_pages.__all__,
     *harness_servers.__all__,
     *harness_widget.__all__,

@@ -1,5 +1,6 @@
-"""Jupyter servers for the browser tests: :func:`jupyter_server` starts JupyterLab, Notebook 7
-or Voila on a free loopback port and stops it (and its kernels) afterwards.
+"""Servers for the browser tests: :func:`jupyter_server` starts JupyterLab, Notebook 7 or Voila,
+:func:`marimo_server` runs a marimo app (``marimo run``), each on a free loopback port, and stops
+it (and its kernels) afterwards.
 
 Every directory Jupyter would read or write for the user (runtime, config, data, settings,
 workspaces) lives in a temp dir, so the tests neither see nor change the machine's Jupyter
@@ -20,7 +21,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ __all__ = [
     "Server",
     "ServerError",
     "jupyter_server",
+    "marimo_server",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -45,12 +47,12 @@ class ServerError(RuntimeError):
 
 @dataclass
 class Server:
-    """A running Jupyter server.
+    """A running Jupyter server (or marimo app).
 
     Attributes
     ----------
     app : str
-        ``"lab"``, ``"notebook"`` or ``"voila"``.
+        ``"lab"``, ``"notebook"``, ``"voila"`` or ``"marimo"``.
     port : int
     root_dir : Path
         The directory it serves (Voila: the notebook's directory).
@@ -73,8 +75,8 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def url(self, path: str = "/") -> str:
-        """``path`` on this server, carrying the token (Voila runs without one)."""
-        if self.app == "voila":
+        """``path`` on this server, carrying the token (Voila and marimo run without one)."""
+        if self.app in ("voila", "marimo"):
             return self.base_url + path
         sep = "&" if "?" in path else "?"
         return f"{self.base_url}{path}{sep}token={TOKEN}"
@@ -117,9 +119,49 @@ def jupyter_server(
         raise ValueError(f"app must be one of {APPS}, got {app!r}")
     if app == "voila" and notebook is None:
         raise ValueError("voila needs a notebook")
+    def start(tmp: Path) -> Server:
+        return _start(app, Path(root_dir), notebook, tmp, tuple(extra_args))
+
+    with _serving(app, start) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def marimo_server(app_file: Path) -> Iterator[Server]:
+    """``marimo run APP_FILE`` (headless, no token, no sandbox) on a free loopback port for the
+    duration of the ``with`` block; marimo's config, cache and state live in a temp dir, and it
+    does not look for updates.
+
+    Raises
+    ------
+    ServerError
+        If it exits or does not answer within a minute; the message has its log.
+    """
+    app_file = Path(app_file).resolve()
+
+    def start(tmp: Path) -> Server:
+        port = free_port()
+        command = [
+            sys.executable, "-m", "marimo", "run", app_file.name,
+            "--headless", "--no-token", "--no-sandbox", "--host=127.0.0.1", f"--port={port}",
+        ]  # fmt: skip
+        marimo_env = {
+            "XDG_CONFIG_HOME": str(tmp / "xdg-config"),  # marimo's user config and state
+            "XDG_STATE_HOME": str(tmp / "xdg-state"),
+            "MARIMO_SKIP_UPDATE_CHECK": "1",
+        }
+        return _launch("marimo", command, port, app_file.parent, tmp, "/health", marimo_env)
+
+    with _serving("marimo", start) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def _serving(app: str, start: Callable[[Path], Server]) -> Iterator[Server]:
+    """``start(tmp)`` with a fresh temp dir; the server is stopped and the dir removed after."""
     tmp = Path(tempfile.mkdtemp(prefix=f"attnwidget-{app}-"))
     try:
-        server = _start(app, Path(root_dir), notebook, tmp, tuple(extra_args))
+        server = start(tmp)
         try:
             yield server
         finally:
@@ -198,22 +240,37 @@ def _start(
     app: str, root_dir: Path, notebook: str | None, tmp: Path, extra_args: tuple[str, ...] = ()
 ) -> Server:
     port = free_port()
+    command = [*_command(app, port, root_dir, notebook, tmp), *extra_args]
+    # Lab and Notebook answer /api/status once ready. Voila executes the notebook on GET /,
+    # so ask for a page that does not exist: any HTTP answer means it is up.
+    probe = "/api/status" if app != "voila" else "/__attnwidget_ready__"
+    return _launch(app, command, port, root_dir, tmp, probe)
+
+
+def _launch(
+    app: str,
+    command: list[str],
+    port: int,
+    root_dir: Path,
+    tmp: Path,
+    probe: str,
+    env: dict[str, str] | None = None,
+) -> Server:
+    """Start ``command`` (``env`` added to the environment) in its own process group; return
+    once ``probe`` answers."""
     log_path = tmp / "server.log"
     started = time.monotonic()
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [*_command(app, port, root_dir, notebook, tmp), *extra_args],
+            command,
             cwd=root_dir,
-            env=_environment(tmp),
+            env={**_environment(tmp), **(env or {})},
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: kernels included, see _stop
         )
     server = Server(app, port, root_dir, log_path, proc)
-    # Lab and Notebook answer /api/status once ready. Voila executes the notebook on GET /,
-    # so ask for a page that does not exist: any HTTP answer means it is up.
-    probe = "/api/status" if app != "voila" else "/__attnwidget_ready__"
     try:
         _wait_until_answering(server, server.url(probe))
     except ServerError as exc:
@@ -239,11 +296,11 @@ def _wait_until_answering(server: Server, url: str) -> None:
 
 
 def _stop(server: Server) -> None:
-    """Graceful first (Lab/Notebook: the shutdown API also stops kernels; Voila: SIGTERM),
-    then anything left in the server's process group is terminated."""
+    """Graceful first (Lab/Notebook: the shutdown API also stops kernels; Voila, marimo:
+    SIGTERM), then anything left in the server's process group is terminated."""
     proc = server.proc
     if proc.poll() is None:
-        if server.app == "voila":
+        if server.app in ("voila", "marimo"):
             proc.send_signal(signal.SIGTERM)
         else:
             request = urllib.request.Request(server.url("/api/shutdown"), method="POST", data=b"")

@@ -8,7 +8,10 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from harness_pages import kernel_exec
+
+from attnwidget import AttentionWidget, attention
 
 try:
     from playwright.sync_api import Error as PlaywrightError
@@ -21,14 +24,21 @@ if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
 __all__ = [
+    "QUERY_CELLS",
+    "STATIC_STATUS",
     "WEIGHT_CELLS",
     "expect",
     "expect_active_score",
+    "engine_weights",
+    "expect_js_engine",
     "expect_numbers",
+    "exact_q",
     "flat",
     "kernel_state",
     "read_numbers",
     "settled_state",
+    "statuses_seen",
+    "watch_statuses",
     "widget_root",
 ]
 
@@ -53,9 +63,13 @@ def flat(matrix: Sequence[Sequence[float]]) -> list[float]:
 
 
 # Reads numbers from the elements matching a selector, in document order (or ordered by an
-# attribute), preferring an exact data-value attribute over what is displayed.
+# attribute), preferring an exact data-value attribute over what is displayed. When the
+# document has none, they are looked for in shadow roots (marimo renders anywidgets in one).
 _READ_NUMBERS = """([selector, orderBy]) => {
+    const deep = (root) => [...root.querySelectorAll(selector), ...[...root.querySelectorAll('*')]
+        .filter((e) => e.shadowRoot).flatMap((e) => deep(e.shadowRoot))];
     let els = Array.from(document.querySelectorAll(selector));
+    if (els.length === 0) els = deep(document);
     const key = (e) => Number(e.getAttribute(orderBy));
     if (orderBy) els.sort((a, b) => key(a) - key(b));
     return els.map((e) => {
@@ -118,6 +132,55 @@ def expect_numbers(
 
 
 WEIGHT_CELLS = 'table[data-view="weights"] td[data-value]'
+QUERY_CELLS = "input[data-query][data-dim]"  # the query editor, row-major
+STATIC_STATUS = "static page \u00b7 JS engine"  # the status of a view run by the JS engine
+
+
+def engine_weights(w: AttentionWidget, Q: Any, score: str) -> np.ndarray:
+    """The numpy engine's weights for ``w`` with queries ``Q`` and score function ``score``."""
+    return attention(
+        np.asarray(Q, dtype=float), w.K, w.V, score=score, params=w.param_sets[score],
+        mask=w.mask, temperature=w.temperature,
+    ).weights  # fmt: skip
+
+
+def exact_q(page: Page, shape: tuple[int, int]) -> list[list[float]]:
+    """The page's Q, every digit (the editor's data-value attributes hold them)."""
+    values = [float(v) for v in read_numbers(page, QUERY_CELLS)]
+    m, d = shape
+    assert len(values) == m * d, f"the editor shows {len(values)} values, not {m} x {d}"
+    return [values[i * d : (i + 1) * d] for i in range(m)]
+
+
+# Records every text the widget's status shows, from the first view on, in the document and
+# in every shadow root (marimo renders anywidgets in one).
+_WATCH_STATUSES = """() => {
+    const seen = window.__attnwidgetStatuses = [];
+    const roots = [document];
+    const look = () => roots.forEach((r) => r.querySelectorAll('.aw-status').forEach(
+        (s) => seen.push(s.textContent)));
+    const watch = (root) => new MutationObserver(look).observe(root,
+        {subtree: true, childList: true, characterData: true, attributes: true});
+    const attach = Element.prototype.attachShadow;
+    Element.prototype.attachShadow = function (init) {
+        const root = attach.call(this, init);
+        roots.push(root);
+        watch(root);
+        return root;
+    };
+    watch(document);
+}"""
+
+
+def watch_statuses(page: Page) -> None:
+    """From the next page load on, record every text the widget's status shows (call
+    before ``goto``; read with :func:`statuses_seen`)."""
+    page.add_init_script(f"({_WATCH_STATUSES})()")
+
+
+def statuses_seen(page: Page) -> set[str]:
+    """Every text the status has shown since the page loaded (:func:`watch_statuses`)."""
+    return set(page.evaluate("window.__attnwidgetStatuses"))
 
 
 def settled_state(page: Page, *, timeout_ms: float = 15_000) -> dict[str, Any]:
@@ -140,3 +203,35 @@ def expect_active_score(page: Page, score: str) -> None:
     buttons = page.locator("button[data-score]")
     expect(buttons.and_(page.locator('[aria-pressed="true"]'))).to_have_count(1)
     expect(page.locator(f'button[data-score="{score}"]')).to_have_attribute("aria-pressed", "true")
+
+
+def expect_js_engine(page: Page, w: AttentionWidget) -> np.ndarray:
+    """The page's widget (showing ``w``'s state, with no kernel) runs on its JS engine and never
+    waits: static mode and the status of a to_html page; a click on ``additive`` and an arrow
+    key on query point 0 each answered (``data-state`` ready) within a second, the weights the
+    numpy engine's for the new state within 1e-9; 2.5 s later the status has shown nothing
+    else (a live view would say "computing…", then "waiting for the kernel…") and no
+    connection banner. Call after ``watch_statuses`` and ``goto``; returns the page's Q."""
+    root = widget_root(page)
+    expect(root).to_have_attribute("data-mode", "static")
+    expect(root.locator(".aw-status")).to_have_text(STATIC_STATUS)
+    expect(root).to_have_attribute("data-state", "ready")
+    expect_numbers(page, WEIGHT_CELLS, w.weights.ravel(), abs_tol=1e-9)  # the stored state
+
+    page.locator('button[data-score="additive"]').click()
+    expect(root).to_have_attribute("data-state", "ready", timeout=1000)
+    expect_numbers(page, WEIGHT_CELLS, engine_weights(w, w.Q, "additive").ravel(), abs_tol=1e-9)
+
+    page.locator('[data-query-point="0"]').focus()
+    page.keyboard.press("ArrowRight")
+    expect(root).to_have_attribute("data-state", "ready", timeout=1000)
+    Q = np.array(exact_q(page, w.Q.shape))
+    assert np.abs(Q[0] - w.Q[0]).max() > 1e-3, "the arrow key moved query 0"
+    np.testing.assert_array_equal(Q[1:], w.Q[1:])
+    expect_numbers(page, WEIGHT_CELLS, engine_weights(w, Q, "additive").ravel(), abs_tol=1e-9)
+
+    page.wait_for_timeout(2500)  # past the 2 s after which a live view says it waits
+    expect(root).to_have_attribute("data-state", "ready", timeout=0)
+    assert statuses_seen(page) == {STATIC_STATUS}  # never "computing…", never "waiting…"
+    expect(root.locator('[data-role="connection"]')).to_be_hidden()
+    return Q

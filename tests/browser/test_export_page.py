@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from harness import WEIGHT_CELLS, expect_numbers, read_numbers
+from harness import WEIGHT_CELLS, engine_weights, expect_numbers, read_numbers
 from playwright.sync_api import Page, expect
 
-from attnwidget import SCORES, AttentionWidget, attention
+from attnwidget import SCORES, AttentionWidget
 
 pytestmark = pytest.mark.browser
 
@@ -49,12 +49,6 @@ def page_q(page: Page, m: int, d: int) -> np.ndarray:
     return np.array(values, dtype=float).reshape(m, d)
 
 
-def python_weights(w: AttentionWidget, Q: np.ndarray, score: str) -> np.ndarray:
-    return attention(
-        Q, w.K, w.V, score=score, params=w.param_sets[score], mask=w.mask, temperature=w.temperature
-    ).weights
-
-
 @pytest.fixture
 def demo(tmp_path) -> tuple[AttentionWidget, Path]:
     w = AttentionWidget()
@@ -76,7 +70,7 @@ def test_page_works_offline_and_every_score_matches_python(tab, demo):
             "aria-pressed", "true"
         )
         ready(tab)
-        expect_numbers(tab, WEIGHT_CELLS, python_weights(w, w.Q, score).ravel(), abs_tol=1e-6)
+        expect_numbers(tab, WEIGHT_CELLS, engine_weights(w, w.Q, score).ravel(), abs_tol=1e-6)
     assert attempted == []
     assert errors == []  # includes Content-Security-Policy violations
 
@@ -92,7 +86,7 @@ def test_typing_a_query_value_recomputes_in_the_page(tab, demo):
     ready(tab)
     Q = w.Q.copy()
     Q[1, 2] = 1.75
-    expect_numbers(tab, WEIGHT_CELLS, python_weights(w, Q, "additive").ravel(), abs_tol=1e-6)
+    expect_numbers(tab, WEIGHT_CELLS, engine_weights(w, Q, "additive").ravel(), abs_tol=1e-6)
 
 
 @pytest.mark.parametrize("text", ["abc", "", "1, 2", "[1 2]", "1e999", "NaN"])
@@ -132,7 +126,7 @@ def test_dragging_a_query_point_moves_the_query_and_the_weights_follow(tab, demo
     assert np.abs(Q[1] - w.Q[1]).max() > 0.05, "the drag moved the query"
     np.testing.assert_allclose(Q[[0, 2]], w.Q[[0, 2]], atol=1e-9)
     # the inputs show 6 significant digits: compare within what that rounding allows
-    expect_numbers(tab, WEIGHT_CELLS, python_weights(w, Q, "scaled_dot").ravel(), abs_tol=1e-5)
+    expect_numbers(tab, WEIGHT_CELLS, engine_weights(w, Q, "scaled_dot").ravel(), abs_tol=1e-5)
 
 
 def test_arrow_keys_move_a_focused_query_point(tab, demo):

@@ -82,7 +82,7 @@ export class FakeWidgetModel {
 }
 
 /** anywidget's model proxy: one per view, listeners bound to the view. */
-function proxy(model: FakeWidgetModel, view: { model: FakeWidgetModel }): AnyModel {
+export function proxy(model: FakeWidgetModel, view: { model: FakeWidgetModel }): AnyModel {
   return {
     get: model.get.bind(model),
     set: model.set.bind(model),
