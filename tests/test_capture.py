@@ -249,3 +249,18 @@ def test_token_ids_are_refused_with_the_tokenizer_hint():
     w = np.full((1, 1, 3, 3), 1 / 3)
     with pytest.raises(ValueError, match="convert_ids_to_tokens"):
         AttentionWidget.from_weights(w, torch.tensor([101, 7, 102]))
+
+
+def test_torch_masks_in_torchs_conventions_are_refused_and_attnwidgets_read():
+    q = torch.randn(4, 3, generator=torch.Generator().manual_seed(3))
+    additive = torch.nn.Transformer.generate_square_subsequent_mask(4)  # 0 / -inf
+    with pytest.raises(ValueError, match=r"mask holds floats \(dtype torch.float32\).*== 0"):
+        attention(q, q, mask=additive)
+    blocked = torch.triu(torch.ones(4, 4, dtype=torch.bool), 1)  # nn.MultiheadAttention's
+    with pytest.raises(ValueError, match="True means blocked"):
+        attention(q, q, mask=blocked)
+    np.testing.assert_array_equal(
+        attention(q, q, mask=~blocked).weights, attention(q, q, causal=True).weights
+    )
+    lens = attention(q[None], q[None], valid_lens=torch.tensor([2])).weights
+    assert (lens[0, :, 2:] == 0).all()

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .checks import as_bool_array
+from .checks import as_bool_array, to_numpy
 
 __all__ = ["as_mask", "attention_mask", "causal_mask", "lengths_mask"]
 
@@ -49,16 +49,14 @@ def as_mask(value: Any, name: str = "mask") -> np.ndarray:
         pattern of torch's causal mask ``triu(ones(M, N), 1)`` (True = blocked), naming the
         convention and the way to convert.
     """
-    if hasattr(value, "dtype") and "float" in str(value.dtype):  # numpy, torch, bfloat16...
+    arr = to_numpy(value, name)  # (a float tensor, bfloat16 too, arrives as a float array)
+    if arr.dtype.kind == "f":
         raise ValueError(
-            f"{name} holds floats (dtype {value.dtype}); {_CONVENTION}. An additive mask "
-            f"(0 = attend, -inf = blocked, as torch's float attn_mask or a transformers 4-D "
-            f"mask) converts with {name} == 0; for a decoder pass causal=True"
+            f"{name} holds floats (dtype {getattr(value, 'dtype', arr.dtype)}); {_CONVENTION}. "
+            f"An additive mask (0 = attend, -inf = blocked, as torch's float attn_mask or a "
+            f"transformers 4-D mask) converts with {name} == 0; for a decoder pass causal=True"
         )
-    arr = np.asarray(value) if isinstance(value, (list, tuple)) else None
-    if arr is not None and arr.dtype.kind == "f":
-        raise ValueError(f"{name} holds floats; {_CONVENTION} (e.g. [[True, False], ...])")
-    mask = as_bool_array(value if arr is None else arr, name)
+    mask = as_bool_array(arr, name)
     if _is_torch_causal(mask):
         m, n = mask.shape[-2:]
         raise ValueError(
