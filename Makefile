@@ -28,13 +28,25 @@ $(VENV)/.installed: pyproject.toml $(BUNDLE)
 demo: setup
 	$(PY) -m attnwidget demo --out attention-demo.html
 
+# The tests of attnwidget.capture need torch and transformers (the `torch` extra), which `make
+# demo` and the core install do without. torch first and pinned: the CPU build (a newer or
+# unpinned torch would pull a CUDA build of several GB); then transformers, pinned to the version
+# the tests were run with. About 2.5 min and +1.0 GB in .venv.
+TORCH_VERSION := 2.13.0
+TRANSFORMERS_VERSION := 5.24.0
+
+$(VENV)/.torch-installed: $(VENV)/.installed
+	$(PY) -m pip install -q --disable-pip-version-check torch==$(TORCH_VERSION)
+	$(PY) -m pip install -q --disable-pip-version-check transformers==$(TRANSFORMERS_VERSION)
+	touch $@
+
 lint: setup
 	$(PY) -m ruff check attnwidget tests benchmarks .ci
 	$(VENV)/bin/lint-imports
 	$(NPM) run typecheck
 	$(NPM) run lint:deps
 
-test: setup lint
+test: setup $(VENV)/.torch-installed lint
 	$(NPM) test
 	$(PY) -m pytest
 
@@ -45,14 +57,15 @@ NOT_BROWSER := -m "not browser" -p no:cacheprovider
 # ... under another CPU dispatch (numpy's baseline SIMD, OpenBLAS's generic kernels): the engine's
 # last bits differ from the first pass, as on another machine (.ci/dispatch.py shows the two and
 # fails if they compute the same bits). The JS parity test also meets the fixture rendered there.
-test-dispatch: setup
+test-dispatch: setup $(VENV)/.torch-installed
 	mkdir -p build
 	$(PY) .ci/dispatch.py --fixture build/parity-dispatch.json -- $(PY) -m pytest $(NOT_BROWSER)
 	ATTNWIDGET_PARITY=$(CURDIR)/build/parity-dispatch.json $(NPM) test -- tests/parity.test.ts
 
 # ... with the runtime dependencies at the lowest versions pyproject.toml admits (.ci/lowest.txt,
 # checked against it by .ci/lowest.py), in their own venv. Playwright is not installed there, so
-# tests/browser (every test in it is marked browser) is not even collected.
+# tests/browser (every test in it is marked browser) is not even collected; nor are torch and
+# transformers (the optional `torch` extra), so tests/test_capture.py is not collected either.
 PYTHON_LOWEST ?= python3.11
 VENV_LOWEST := .venv-lowest
 PY_LOWEST := $(VENV_LOWEST)/bin/python
@@ -70,7 +83,7 @@ test-lowest: $(VENV_LOWEST)/.installed
 	$(PY) .ci/lowest.py
 	$(PY_LOWEST) -m pip list --disable-pip-version-check 2>/dev/null \
 	  | grep -iE '^(numpy|anywidget|ipywidgets|matplotlib) '
-	$(PY_LOWEST) -m pytest $(NOT_BROWSER) --ignore=tests/browser
+	$(PY_LOWEST) -m pytest $(NOT_BROWSER) --ignore=tests/browser --ignore=tests/test_capture.py
 
 notebooks: setup
 	rm -rf build/notebooks && mkdir -p build/notebooks && cp notebooks/*.ipynb build/notebooks/

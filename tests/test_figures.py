@@ -225,7 +225,8 @@ def test_the_largest_head():
     (ax,) = [a for a in fig.axes if a.images]
     image = ax.images[0].get_array()
     assert image.shape == (MAX_HEAD_CELLS, MAX_HEAD_CELLS) and image.max() == 1.0
-    assert "blocks of 4,096 × 8,192 (max of each 32 × 64)" in fig.get_supxlabel()
+    n = MAX_WEIGHTS // 4096  # 12,288 keys: blocks of 32 x 96 in a 128 x 128 image
+    assert f"blocks of 4,096 × {n:,} (max of each 32 × {n // 128})" in fig.get_supxlabel()
     assert not ax.get_xticklabels() and not ax.get_yticklabels()
     png_bytes(h.plot())
 

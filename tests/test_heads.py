@@ -73,7 +73,7 @@ def test_page_of_a_big_tensor_is_compressed():
 @pytest.mark.parametrize(
     ("args", "kwargs", "words"),
     [
-        ((np.ones((2, 3, 4, 4, 1)), list("abcd")), {}, "weights must be"),
+        ((np.ones((2, 3, 4, 4, 1, 1)), list("abcd")), {}, "weights must be"),
         ((np.full((4, 4), 2.0), list("abcd")), {}, "in [0, 1]"),
         ((np.full((4, 4), -0.1), list("abcd")), {}, "in [0, 1]"),
         ((np.full((4, 4), np.nan), list("abcd")), {}, "weights must be finite"),
@@ -98,3 +98,69 @@ def test_bad_selection_keeps_the_state():
     assert h.head == 1
     with pytest.raises(TypeError):
         AttentionHeads(softmaxed(4, 4), list("abcd"), colour="red")
+
+
+# --- what models return: per-layer tuples, a batch axis, half precision ------------------------
+
+
+def test_from_weights_takes_a_tuple_of_batched_layers_and_a_5d_array():
+    w = softmaxed(3, 2, 4, 5, 5)  # (layers, batch, heads, M, N)
+    per_layer = tuple(w)  # as outputs.attentions: one (batch, heads, M, N) per layer
+    for given in (per_layer, list(per_layer), w):
+        first = AttentionWidget.from_weights(given, list("abcde"))
+        np.testing.assert_array_equal(first.weights, w[:, 0])
+        np.testing.assert_array_equal(
+            AttentionWidget.from_weights(given, list("abcde"), batch=1).weights, w[:, 1]
+        )
+    layers_of_heads = AttentionWidget.from_weights(list(w[:, 1]), list("abcde"))  # (heads, M, N)
+    np.testing.assert_array_equal(layers_of_heads.weights, w[:, 1])
+    one_layer = AttentionWidget.from_weights(w[2], list("abcde"), batch=1)  # (batch, heads, M, N)
+    np.testing.assert_array_equal(one_layer.weights, w[2, 1][None])
+
+
+def test_float16_and_float32_stay_float32_and_the_widget_owns_its_copy():
+    w = softmaxed(2, 3, 4, 4).astype(np.float32)
+    h = AttentionWidget.from_weights(w, list("abcd"))
+    assert h.weights.dtype == np.float32 and not np.shares_memory(h.weights, w)
+    np.testing.assert_array_equal(h.weights, w)
+    half = AttentionWidget.from_weights(tuple(w[:, None].astype(np.float16)), list("abcd"))
+    assert half.weights.dtype == np.float32
+    np.testing.assert_array_equal(half.weights, w.astype(np.float16).astype(np.float32))
+    float64 = AttentionWidget.from_weights(softmaxed(2, 4, 4), list("abcd"))
+    assert float64.weights.dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    ("weights", "kwargs", "words"),
+    [
+        (softmaxed(3, 2, 4, 5, 5), {"batch": 2}, "batch must be in [0, 1]"),
+        (tuple(softmaxed(3, 2, 4, 5, 5)), {"batch": 5}, "batch must be in [0, 1]"),
+        (softmaxed(4, 5, 5), {"batch": 0}, "no batch axis"),
+        ([softmaxed(4, 5, 5)] * 2, {"batch": 0}, "no batch axis"),
+        ((softmaxed(2, 4, 5, 5), softmaxed(2, 4, 4, 4)), {}, "the same shape"),
+        ((softmaxed(5, 5), softmaxed(5, 5)), {}, "(batch, heads, M, N) or (heads, M, N)"),
+        (np.array([[101, 7, 102]] * 3), {}, "token ids?"),
+        (softmaxed(4, 5, 5), {"batch": 1.0}, "batch must be an integer"),
+    ],
+)
+def test_model_layouts_that_do_not_fit_say_how_to_pass_them(weights, kwargs, words):
+    with pytest.raises(ValueError) as err:
+        AttentionWidget.from_weights(weights, list("abcde")[: np.shape(weights[0])[-1]], **kwargs)
+    assert words in str(err.value)
+
+
+def test_token_ids_as_tokens_get_the_tokenizer_hint():
+    with pytest.raises(ValueError, match=r"token ids\?.*convert_ids_to_tokens"):
+        AttentionWidget.from_weights(softmaxed(3, 3), np.array([101, 7, 102]))
+    with pytest.raises(ValueError, match="convert_ids_to_tokens"):
+        AttentionWidget(np.eye(3), np.eye(3), key_tokens=[101, 7, 102])
+
+
+def test_bert_base_at_full_length_is_accepted():
+    tokens = [f"t{i}" for i in range(512)]
+    w = np.broadcast_to(np.float32(1 / 512), (12, 1, 12, 512, 512))  # 37.7M weights, 4 B each
+    h = AttentionWidget.from_weights(w, tokens)
+    assert h.shape == [12, 12, 512, 512] and h.weights.dtype == np.float32
+    too_many = np.broadcast_to(np.float32(1 / 512), (17, 1, 12, 512, 512))  # 53.5M > 48Mi
+    with pytest.raises(ValueError, match="too large to show: 53,477,376 values"):
+        AttentionWidget.from_weights(too_many, tokens)

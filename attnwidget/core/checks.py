@@ -55,12 +55,16 @@ def is_frozen(value: Any) -> bool:
     return isinstance(value, np.ndarray) and _FROZEN.get(id(value)) is value
 
 
-def _to_numpy(value: Any, name: str) -> np.ndarray:
-    """Anything array-like to an ndarray: torch tensors are detached, ragged lists refused."""
+def to_numpy(value: Any, name: str) -> np.ndarray:
+    """Anything array-like to an ndarray: torch tensors are detached and moved to the CPU,
+    bfloat16 (which numpy lacks) becomes float32 with the tensor's own ``.float()`` (torch is
+    never imported here); ragged lists are refused naming ``name``."""
     if hasattr(value, "detach") and callable(value.detach):  # torch.Tensor, without importing it
         value = value.detach()
         if hasattr(value, "cpu"):
             value = value.cpu()
+        if str(getattr(value, "dtype", "")) == "torch.bfloat16":
+            value = value.float()
     try:
         arr = np.asarray(value)
     except (ValueError, TypeError, OverflowError) as exc:
@@ -84,7 +88,7 @@ def as_float_array(
     """
     if value is None:
         raise ValueError(f"{name} is required, got None")
-    arr = _to_numpy(value, name)
+    arr = to_numpy(value, name)
     if arr.dtype == object:
         raise ValueError(
             f"{name} must be a rectangular array of numbers; got ragged or non-numeric data"
@@ -178,7 +182,7 @@ def check_params(
 
 def as_bool_array(value: Any, name: str) -> np.ndarray:
     """``value`` as a bool array (booleans, or integers that are all 0 or 1)."""
-    arr = _to_numpy(value, name)
+    arr = to_numpy(value, name)
     if arr.dtype == object or arr.dtype.kind not in "bui":
         raise ValueError(f"{name} must hold booleans, got dtype {arr.dtype}")
     if arr.dtype.kind != "b":
@@ -186,19 +190,6 @@ def as_bool_array(value: Any, name: str) -> np.ndarray:
             raise ValueError(f"{name} must hold booleans (or 0/1), got other integers")
         arr = arr.astype(bool)
     return arr
-
-
-def check_mask(mask: Any, shape: tuple[int, ...]) -> np.ndarray | None:
-    """Return ``mask`` as a bool array broadcast to ``shape`` (or None)."""
-    if mask is None:
-        return None
-    arr = as_bool_array(mask, "mask")
-    try:
-        return np.broadcast_to(arr, shape)
-    except ValueError:
-        raise ValueError(
-            f"mask of shape {arr.shape} does not broadcast to (..., M, N) = {shape}"
-        ) from None
 
 
 def check_finite_result(

@@ -29,12 +29,12 @@ import numpy as np
 from .checks import (
     as_float_array,
     check_finite_result,
-    check_mask,
     check_params,
     check_score,
     check_temperature,
     raise_if_non_finite,
 )
+from .masks import attention_mask
 
 __all__ = [
     "SCORES",
@@ -278,6 +278,8 @@ def attention(
     params: dict[str, Any] | None = None,
     mask: Any = None,
     temperature: float = 1.0,
+    valid_lens: Any = None,
+    causal: bool = False,
 ) -> AttentionResult:
     """Attention of each query over the keys: score, softmax, weighted sum of the values.
 
@@ -297,9 +299,20 @@ def attention(
         ``None`` means ``init_params(score, d_q, d_k, seed=0)``.
     mask : array_like of bool, broadcastable to (..., M, N), optional
         True where a query may attend to a key. Masked keys get weight 0; a fully masked row
-        gets zero weights and a zero output.
+        gets zero weights and a zero output. Float masks (additive 0 / -inf) and torch's
+        causal mask written as True = blocked are refused with a message.
     temperature : float
         Positive and finite; scores are divided by it before the softmax.
+    valid_lens : array_like of int, optional
+        d2l's ``masked_softmax`` lengths: each query sees its first ``valid_lens`` keys.
+        Shape (B,) for one length per batch row or (B, M) for one per query, B being the
+        queries' first axis (other leading axes, e.g. heads, share the batch row's length);
+        without leading axes, one number or (M,). A length of 0 gives zero weights (d2l's
+        gives uniform ones).
+    causal : bool
+        Query i sees key j when ``j <= i + (N - M)``: the lower triangle when M == N; with
+        N > M the queries are the last M positions (as in KV-cache decoding).
+        ``mask``, ``valid_lens`` and ``causal`` combine with AND.
 
     Returns
     -------
@@ -316,6 +329,9 @@ def attention(
     >>> r = attention([[1.0, 0.0]], [[1.0, 0.0], [0.0, 1.0]], score="dot")
     >>> r.weights.round(3)
     array([[0.731, 0.269]])
+    >>> attention([[1.0], [1.0]], [[1.0], [2.0]], score="dot", causal=True).weights.round(3)
+    array([[1.   , 0.   ],
+           [0.269, 0.731]])
     """
     check_score(score)
     # No copies, no input scans for the dot-product scores: NaN/inf in a query or key shows in
@@ -361,7 +377,7 @@ def attention(
                 f"params['v'] has hidden size h = {len(p['v']):,}, at most MAX_HIDDEN = "
                 f"{MAX_HIDDEN:,} (the (queries, keys, h) temporaries must fit the chunk budget)"
             )
-    m_mask = check_mask(mask, (*lead, q.shape[-2], k.shape[-2]))
+    m_mask = attention_mask(mask, valid_lens, causal, (*lead, q.shape[-2], k.shape[-2]))
 
     with np.errstate(over="ignore", invalid="ignore"):
         scores = np.asarray(_SCORE_FUNCTIONS[score](q, k, p), dtype=np.float64)

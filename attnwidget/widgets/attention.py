@@ -13,6 +13,7 @@ from .. import export, fallback, figures
 from ..core.checks import check_score
 from ..core.engine import AttentionResult
 from ..core.examples import default_example
+from ..core.masks import causal_mask
 from ..wire.codec import (
     array_serialization,
     param_sets_serialization,
@@ -68,9 +69,13 @@ class AttentionWidget(ViewEdits, WidgetBase):
     params : dict of str to array_like, optional
         Parameters of ``score``; default ``init_params(score, d_q, d_k, seed=0)``.
     mask : array_like of bool, shape (M, N), optional
-        True where a query may attend to a key.
+        True where a query may attend to a key. Float masks and torch's causal mask written
+        as True = blocked are refused with a message.
     temperature : float
         Softmax temperature, > 0.
+    causal : bool
+        Start with the causal mask: query i sees key j when ``j <= i + (N - M)`` (with
+        ``mask`` too: both apply). It becomes the ``mask`` trait, editable like any mask.
 
     Raises
     ------
@@ -133,6 +138,7 @@ class AttentionWidget(ViewEdits, WidgetBase):
         params: dict[str, Any] | None = None,
         mask: Any = None,
         temperature: float = 1.0,
+        causal: bool = False,
         **kwargs: Any,
     ) -> None:
         check_options("AttentionWidget", kwargs)
@@ -152,6 +158,8 @@ class AttentionWidget(ViewEdits, WidgetBase):
         k = validate_as(Matrix(), "K", K)
         V = validate_as(Matrix(allow_none=True), "V", V)
         mask = validate_as(BoolMatrix(allow_none=True), "mask", mask)
+        if causal is not False:
+            mask = self._causal(causal, mask, len(q), len(k))
         temperature = validate_as(Temperature(), "temperature", temperature)
         qt = default_tokens("q", len(q)) if query_tokens is None else query_tokens
         kt = default_tokens("k", len(k)) if key_tokens is None else key_tokens
@@ -236,26 +244,47 @@ class AttentionWidget(ViewEdits, WidgetBase):
         query_tokens: Sequence[str] | None = None,
         layer: int = 0,
         head: int = 0,
+        batch: int | None = None,
     ) -> AttentionHeads:
         """Show precomputed attention weights, as a model returns them.
 
         Parameters
         ----------
-        weights : array_like, shape (layers, heads, M, N), (heads, M, N) or (M, N)
-            Attention weights, e.g. a transformer's ``output_attentions`` stacked over
-            layers (torch tensors accepted).
+        weights : array_like or tuple of array_like
+            A model's ``outputs.attentions`` (a tuple of per-layer (batch, heads, M, N)
+            tensors, as bertviz takes), (layers, batch, heads, M, N), or one example's
+            (layers, heads, M, N), (heads, M, N) or (M, N). Numpy arrays or torch tensors,
+            any float dtype (float16 and bfloat16 too).
         tokens : sequence of str
-            The key tokens (and query tokens when M == N and ``query_tokens`` is None).
+            The key tokens (and query tokens when M == N and ``query_tokens`` is None), e.g.
+            ``tokenizer.convert_ids_to_tokens(ids)``.
         query_tokens : sequence of str, optional
         layer, head : int
             Selected at first.
+        batch : int, optional
+            The example of a batch to show (default 0). A 4-D torch tensor with a first axis
+            > 1 needs it (a model's single layer is (batch, heads, M, N), which would
+            otherwise read as layers); give stacked layers of torch as ``list(weights)``.
 
         Returns
         -------
         AttentionHeads
             A widget with layer/head selectors and small multiples of every head.
+
+        Raises
+        ------
+        ValueError
+            (an :class:`AttentionInputError`) saying what was received and how to pass it.
+
+        Examples
+        --------
+        >>> outputs = model(**inputs, output_attentions=True)   # doctest: +SKIP
+        >>> tokens = tokenizer.convert_ids_to_tokens(inputs["input_ids"][0])  # doctest: +SKIP
+        >>> AttentionWidget.from_weights(outputs.attentions, tokens)  # doctest: +SKIP
         """
-        return AttentionHeads(weights, tokens, query_tokens=query_tokens, layer=layer, head=head)
+        return AttentionHeads(
+            weights, tokens, query_tokens=query_tokens, layer=layer, head=head, batch=batch
+        )
 
     def to_html(self, path: str | pathlib.Path | None = None, *, title: str | None = None) -> str:
         """Export as one self-contained HTML page that stays interactive offline.
@@ -371,6 +400,19 @@ class AttentionWidget(ViewEdits, WidgetBase):
             self._publish(result)
 
     # --- helpers -------------------------------------------------------------------------
+
+    @staticmethod
+    def _causal(causal: Any, mask: np.ndarray | None, m: int, n: int) -> np.ndarray:
+        if causal is not True:
+            raise AttentionInputError(
+                f"causal must be True or False, got {type(causal).__name__} {causal!r:.40}"
+            )
+        if mask is not None and mask.shape != (m, n):
+            raise AttentionInputError(
+                f"mask must have shape (M, N) = ({m}, {n}), got {mask.shape}"
+            )
+        both = causal_mask(m, n) if mask is None else causal_mask(m, n) & mask
+        return validate_as(BoolMatrix(allow_none=True), "mask", both)
 
     def _compute(self, inputs: dict[str, Any], qt: list[str], kt: list[str]) -> AttentionResult:
         """The engine's result for ``inputs``, computed once per distinct set of inputs."""

@@ -33,15 +33,21 @@ class AttentionHeads(WidgetBase):
 
     Parameters
     ----------
-    weights : array_like, shape (layers, heads, M, N), (heads, M, N) or (M, N)
-        Attention weights (rows are softmax outputs, so in [0, 1]). Torch tensors are
-        accepted (detached) without importing torch.
+    weights : array_like or tuple of array_like
+        Attention weights (rows are softmax outputs, so in [0, 1]): (layers, heads, M, N),
+        (heads, M, N) or (M, N); or as a model returns them, ``outputs.attentions`` (a tuple
+        of per-layer (batch, heads, M, N)) or (layers, batch, heads, M, N). Torch tensors of
+        any float dtype (bfloat16 too) are read without importing torch. The layouts:
+        :mod:`attnwidget.core.layouts`.
     tokens : sequence of str
         Key tokens (length N); also the query tokens when ``query_tokens`` is None and M == N.
     query_tokens : sequence of str, optional
         Query tokens (length M).
     layer, head : int
         Selected at first.
+    batch : int, optional
+        The example to show when ``weights`` has a batch axis (default 0). With a 4-D
+        ``weights``, ``batch`` says it is one layer's (batch, heads, M, N).
 
     Raises
     ------
@@ -67,10 +73,11 @@ class AttentionHeads(WidgetBase):
         query_tokens: Sequence[str] | None = None,
         layer: int = 0,
         head: int = 0,
+        batch: int | None = None,
         **kwargs: Any,
     ) -> None:
         check_options("AttentionHeads", kwargs)
-        w = check_weights(weights)
+        w = check_weights(weights, batch)
         layers, heads, m, n = w.shape
         kt = _check_tokens(tokens, n, "tokens", "keys (the last axis of weights)")
         if query_tokens is None:

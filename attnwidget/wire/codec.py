@@ -131,7 +131,7 @@ def quantise_rows(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Parameters
     ----------
     weights : ndarray, shape (..., N)
-        Non-negative values.
+        Non-negative values (float32 is computed in float32, anything else in float64).
 
     Returns
     -------
@@ -141,7 +141,9 @@ def quantise_rows(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         ``row_max / 255`` (0 for an all-zero row); ``codes * scale`` recovers the weights to
         within ``row_max / 510``.
     """
-    w = np.asarray(weights, dtype=np.float64)
+    w = np.asarray(weights)
+    if w.dtype != np.float32:  # (float32 stays float32: no float64 copy of a large tensor)
+        w = w.astype(np.float64, copy=False)
     top = w.max(axis=-1)
     safe = np.where(top > 0, top, 1.0)
     codes = np.rint(w / safe[..., None] * 255.0).astype(np.uint8)

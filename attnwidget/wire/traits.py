@@ -8,13 +8,14 @@ import numpy as np
 from traitlets import List, TraitError, TraitType, Unicode
 
 from ..core.checks import (
-    as_bool_array,
     as_float_array,
     check_temperature,
     freeze,
     is_frozen,
     raise_if_non_finite,
 )
+from ..core.layouts import model_weights, weights_size
+from ..core.masks import as_mask
 from ..core.text import check_text
 from .protocol import MAX_WEIGHTS
 
@@ -71,7 +72,10 @@ class Matrix(TraitType):
 
 
 class BoolMatrix(TraitType):
-    """A 2-D boolean matrix or None (a read-only copy the widget owns)."""
+    """A 2-D boolean mask (True = may attend) or None (a read-only copy the widget owns).
+
+    Float masks and torch's causal mask written as True = blocked are refused
+    (:func:`attnwidget.core.masks.as_mask`)."""
 
     info_text = "a 2-D array of booleans or None"
 
@@ -81,7 +85,7 @@ class BoolMatrix(TraitType):
         if is_frozen(value) and value.dtype == np.bool_ and value.ndim == 2:
             return value
         try:
-            arr = as_bool_array(value, self.name)
+            arr = as_mask(value, self.name)
         except Exception as exc:
             raise AttentionInputError(_message(self.name, exc)) from None
         if arr.ndim != 2:
@@ -110,6 +114,11 @@ class Tokens(List):
             items = list(value)
         except Exception as exc:  # a broken iterable: still this argument's error
             raise AttentionInputError(f"{self.name} could not be read as a list: {exc}") from None
+        if items and all(_is_integer(item) for item in items):
+            raise AttentionInputError(
+                f"{self.name}[0] must be a string, got {type(items[0]).__name__}: {self.name} "
+                "holds integers (token ids?); use tokenizer.convert_ids_to_tokens(ids)"
+            )
         try:
             if not all(isinstance(item, str) for item in items) or not _utf8("".join(items)):
                 for i, item in enumerate(items):  # (only when one is bad: name it)
@@ -162,34 +171,73 @@ class Weights(TraitType):
         return check_weights(value)
 
 
-def check_weights(weights: Any) -> np.ndarray:
-    """Attention weights as a read-only (layers, heads, M, N) float64 array, checked: finite,
-    in [0, 1], not empty, at most :data:`~attnwidget.wire.protocol.MAX_WEIGHTS` values."""
-    # no copy and no scan before the size is known to be acceptable (np.clip copies, below)
-    raw = as_float_array(weights, "weights", min_ndim=2, copy=False, check_finite=False)
+def check_weights(weights: Any, batch: int | None = None) -> np.ndarray:
+    """Attention weights as a read-only (layers, heads, M, N) array the widget owns, checked:
+    finite, in [0, 1], not empty, at most :data:`~attnwidget.wire.protocol.MAX_WEIGHTS` values.
+
+    Every layout of :mod:`attnwidget.core.layouts` is read (``outputs.attentions`` too, with
+    ``batch`` choosing the example). Float16, bfloat16 and float32 input is kept as float32
+    (one copy, the widget's own); anything else as float64.
+    """
+    try:
+        size = weights_size(weights, batch)
+    except Exception:  # a ragged list: model_weights names the problem
+        size = 0
+    if size > MAX_WEIGHTS:  # before any conversion or copy
+        raise AttentionInputError(
+            f"weights are too large to show: {size:,} values, at most {MAX_WEIGHTS:,} "
+            "(e.g. 12 layers x 12 heads x 512 x 512 is 37.7M); pass fewer layers or heads, "
+            "or a window of tokens"
+        )
+    try:
+        picked, fresh = model_weights(weights, batch)
+        if picked.dtype.kind == "f" and picked.itemsize <= 4:
+            raw = picked.astype(np.float32, copy=False)  # (float16 -> float32: a new array)
+            fresh = fresh or raw is not picked
+        else:
+            raw = as_float_array(picked, "weights", min_ndim=2, copy=False, check_finite=False)
+            fresh = fresh or raw is not picked
+    except AttentionInputError:
+        raise
+    except ValueError as exc:
+        raise AttentionInputError(str(exc)) from None
     w = raw
     if w.ndim > 4:
         raise AttentionInputError(
-            f"weights must be (layers, heads, M, N), (heads, M, N) or (M, N), got shape {w.shape}"
+            f"weights must be (layers, heads, M, N), (heads, M, N) or (M, N), or a model's "
+            f"(layers, batch, heads, M, N) or outputs.attentions; got shape {w.shape}"
         )
     while w.ndim < 4:
         w = w[None]
     if 0 in w.shape:
         raise AttentionInputError(f"weights must not be empty, got shape {w.shape}")
-    if w.size > MAX_WEIGHTS:
+    if w.size > MAX_WEIGHTS:  # (a nested list, whose size is known only now)
         raise AttentionInputError(
             f"weights are too large to show: shape {w.shape} has {w.size:,} values, at most "
-            f"{MAX_WEIGHTS:,} (e.g. 12 layers x 12 heads x 256 x 256 is 9.4M); pass fewer "
-            "layers or heads, or a window of tokens"
+            f"{MAX_WEIGHTS:,}; pass fewer layers or heads, or a window of tokens"
         )
     raise_if_non_finite(raw, "weights")  # (indices as given, before the padding)
-    if (w < 0).any() or (w > 1 + 1e-6).any():
+    low, high = w.min(), w.max()
+    if low < 0 or high > 1 + 1e-6:
         bad = np.argwhere((w < 0) | (w > 1 + 1e-6))[0]
         raise AttentionInputError(
             f"weights must be attention weights in [0, 1], found {float(w[tuple(bad)])!r} at "
             f"index {tuple(int(i) for i in bad)}"
         )
-    return freeze(np.clip(w, 0.0, 1.0))
+    owned = w if fresh and w.flags.writeable else np.array(w)  # the widget's own copy, once
+    if high > 1:
+        np.minimum(owned, 1.0, out=owned)
+    return freeze(owned)
+
+
+def _is_integer(item: Any) -> bool:
+    """An int, a numpy integer or a 0-d integer tensor (not a bool)."""
+    if isinstance(item, (bool, np.bool_, str)):
+        return False
+    if isinstance(item, (int, np.integer)):
+        return True
+    dtype = str(getattr(item, "dtype", ""))
+    return getattr(item, "ndim", None) == 0 and "int" in dtype
 
 
 def _utf8(text: str) -> bool:
