@@ -19,29 +19,23 @@ from browser_session import (
 from harness import kernel_exec
 
 TABLE_MAX = 64  # rows and columns the accessible tables show (js/src/ui/views/tables.ts)
-BARS_MAX = 64  # keys the "three steps" bars show (js/src/ui/views/bars.ts)
+KEYS_ALL, TOP_KEYS = 16, 12  # the "three steps" bars: every key up to 16, else the top 12
+# (js/src/ui/views/steps.ts)
 TOL = 1e-9  # page vs kernel numbers (the table's data-value is the exact float64)
 
 # Installed once per page. A capture keydown listener takes t0 at the Enter that commits the
 # armed input; a MutationObserver takes tDom when the root is "ready" and the "three steps"
 # view's softmax bars (the edited query is the selected one) show the expected weights, each
-# bar's data-value within TOL (the first BARS_MAX keys); a rAF + MessageChannel message after
+# bar's data-value within TOL of its key's (data-key) weight (every key up to KEYS_ALL, else the
+# TOP_KEYS heaviest); a rAF + MessageChannel message after
 # it takes tPaint, once the frame showing them has been rendered. The Numbers tables are left
 # as shipped (open up to 256 weights, closed and not updated above).
 _RT_SETUP = """() => {
     if (window.__rt) return;
     const root = document.querySelector('.attnwidget');
     const rt = window.__rt = {armed: null, result: null};
-    const matches = (a) => {
-        if (root.getAttribute('data-state') !== 'ready') return false;
-        const cells = root.querySelectorAll('[data-bars="weight"] [data-value]');
-        if (cells.length !== a.want.length) return false;
-        for (let k = 0; k < cells.length; k++) {
-            const v = Number(cells[k].getAttribute('data-value'));
-            if (!(Math.abs(v - a.want[k]) <= a.tol)) return false;
-        }
-        return true;
-    };
+    const matches = (a) =>
+        root.getAttribute('data-state') === 'ready' && window.__barsShow(a.want, a.tol);
     new MutationObserver(() => {
         const a = rt.armed;
         if (!a || a.t0 === null || a.tDom !== null || !matches(a)) return;
@@ -61,6 +55,19 @@ _RT_SETUP = """() => {
     }, true);
 }"""
 
+# The softmax bars show `want[key]` for each key shown, and as many keys as they should.
+_BARS_SHOW = f"""() => {{
+    window.__barsShow = (want, tol) => {{
+        const rows = document.querySelectorAll('.attnwidget [data-bars="weight"] .aw-bar-row');
+        if (rows.length !== (want.length <= {KEYS_ALL} ? want.length : {TOP_KEYS})) return false;
+        for (const row of rows) {{
+            const v = Number(row.querySelector('[data-value]')?.getAttribute('data-value'));
+            if (!(Math.abs(v - want[Number(row.getAttribute('data-key'))]) <= tol)) return false;
+        }}
+        return true;
+    }};
+}}"""
+
 _RT_ARM = """([row, want, selector, tol]) => {
     window.__rt.result = null;
     window.__rt.armed = {row, want, selector, tol, t0: null, tDom: null, tFrame: null,
@@ -70,16 +77,9 @@ _RT_ARM = """([row, want, selector, tol]) => {
 
 # The page shows a new Q and K once it is ready and the softmax bars of query 0 (selected)
 # show its weights.
-_WAIT_SHOWN = """([want, tol]) => {
-    const root = document.querySelector('.attnwidget');
-    if (root.getAttribute('data-state') !== 'ready') return false;
-    const cells = root.querySelectorAll('[data-bars="weight"] [data-value]');
-    if (cells.length !== want.length) return false;
-    for (let k = 0; k < cells.length; k++) {
-        if (!(Math.abs(Number(cells[k].getAttribute('data-value')) - want[k]) <= tol)) return false;
-    }
-    return true;
-}"""
+_WAIT_SHOWN = """([want, tol]) =>
+    document.querySelector('.attnwidget').getAttribute('data-state') === 'ready'
+    && window.__barsShow(want, tol)"""
 
 
 def _show_size(page: Any, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -94,7 +94,8 @@ def _show_size(page: Any, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     )
     rng = np.random.default_rng(seed)
     Q, K = rng.normal(size=(n, n)), rng.normal(size=(n, n))
-    want = attention(Q[:1], K, score="scaled_dot").weights[0, :BARS_MAX]
+    want = attention(Q[:1], K, score="scaled_dot").weights[0]
+    page.evaluate(_BARS_SHOW)
     page.wait_for_function(_WAIT_SHOWN, arg=[want.tolist(), TOL], timeout=60_000)
     return Q, K
 
@@ -116,7 +117,7 @@ def _roundtrip_samples(
         i, j = 0, (3 * k) % min(n, TABLE_MAX)
         value = round(float(Q[i, j]) + (0.25 if k % 2 == 0 else -0.25), 3)
         Q[i, j] = value
-        want = attention(Q[i : i + 1], K, score="scaled_dot").weights[0, :BARS_MAX]
+        want = attention(Q[i : i + 1], K, score="scaled_dot").weights[0]
         selector = f'input[data-query="{i}"][data-dim="{j}"]'
         page.evaluate(_RT_ARM, [i, want.tolist(), selector, TOL])
         cell = page.locator(selector)

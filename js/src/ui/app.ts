@@ -6,6 +6,7 @@ import { createStore, type EditValues, type Snapshot } from "../live/store";
 import type { Traits } from "../live/sync";
 import type { AnyModel } from "../wire/model";
 import { h, setText } from "./dom";
+import { columns } from "./layout";
 import { causalView } from "./views/causal";
 import { editorView } from "./views/editor";
 import { heatmapView } from "./views/heatmap";
@@ -61,10 +62,10 @@ function frameFns(): { request: Frame; cancel: (id: number) => void } {
   };
 }
 
-function card(title: string, body: Element, extra?: Element): HTMLElement {
+function card(name: string, title: string, body: Element, extra?: Element): HTMLElement {
   return h(
     "section",
-    { class: "aw-card", "aria-label": title },
+    { class: "aw-card", "data-card": name, "aria-label": title },
     h("div", { class: "aw-card-head" }, h("h3", undefined, title), extra ?? null),
     body,
   );
@@ -177,30 +178,28 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   const tables = tablesView();
   const views: View[] = [scores, message, heatmap, causal, steps, plane, editor, params, outputs, tables];
 
+  const cards = {
+    weights: card("weights", "Attention weights", heatmap.el, causal.el),
+    plane: card("plane", "Queries and keys", plane.el),
+    steps: card("steps", "Three steps for one query", steps.el),
+    editor: card("editor", "Queries Q", editor.el),
+    params: card("params", "Score parameters", params.el),
+    outputs: card("outputs", "Outputs", outputs.el),
+  };
+  const { weights, plane: planeCard, steps: stepsCard, editor: editorCard, params: paramsCard, outputs: outputsCard } = cards;
+  const layout = columns(
+    [weights, stepsCard],
+    [planeCard, editorCard, paramsCard, outputsCard],
+    [weights, planeCard, stepsCard, editorCard, paramsCard, outputsCard],
+  );
+
   const status = h("span", { class: "aw-status", "aria-live": "polite" });
   const banner = h("div", { class: "aw-connection", "data-role": "connection", role: "status", hidden: true });
   root.append(
     h("div", { class: "aw-header" }, scores.el, status),
     banner,
     message.el,
-    h(
-      "div",
-      { class: "aw-grid" },
-      h(
-        "div",
-        { class: "aw-col aw-col-main" },
-        card("Attention weights", heatmap.el, causal.el),
-        card("Three steps for one query", steps.el),
-        card("Outputs", outputs.el),
-      ),
-      h(
-        "div",
-        { class: "aw-col aw-col-side" },
-        card("Queries and keys", plane.el),
-        card("Queries Q", editor.el),
-        card("Score parameters", params.el),
-      ),
-    ),
+    layout.el,
     tables.el,
   );
   el.appendChild(root);
@@ -318,6 +317,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     for (const [ev, fn] of handlers) model.off(ev, fn);
     if (frame !== null) cancel(frame);
     for (const v of views) v.destroy();
+    layout.destroy();
     root.remove();
   };
 }

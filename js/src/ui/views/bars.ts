@@ -2,12 +2,14 @@
 // The labels are text; the bars and their numbers are drawn on one canvas beside them, so new
 // values repaint that canvas and change no layout (in JupyterLab, 192 number texts changing
 // cost 6-13 ms of rendering per frame). Each row says its label and number to assistive
-// technology (aria-label) and keeps the exact number in data-value.
+// technology (aria-label) and keeps the exact number in data-value; `keys` name the rows'
+// indices (data-key) when they show a selection (the top keys by weight).
 
 import { short, truncate } from "../../core/format";
 import { clear, h, setText } from "../dom";
 import { cssVar, sizeCanvas } from "../paint";
 
+/** Rows shown at most, by default. */
 export const BARS_MAX = 64;
 /** Row height and the widths of the label and number columns (CSS px; style.css agrees). */
 export const BAR_ROW_H = 19;
@@ -17,7 +19,11 @@ const NUM_W = 60 + 6;
 export interface Bars {
   el: HTMLElement;
   /** `domain`: fixed [lo, hi] (e.g. [0, 1] for weights); default from the values. */
-  update(labels: string[], values: ArrayLike<number>, opts?: { domain?: [number, number]; digits?: number; dim?: boolean[] }): void;
+  update(
+    labels: string[],
+    values: ArrayLike<number>,
+    opts?: { domain?: [number, number]; digits?: number; dim?: boolean[]; keys?: ArrayLike<number> },
+  ): void;
   destroy(): void;
 }
 
@@ -33,7 +39,7 @@ interface Row {
   dim: boolean;
 }
 
-export function bars(kind: string): Bars {
+export function bars(kind: string, max = BARS_MAX): Bars {
   const canvas = h("canvas", { class: "aw-bars-canvas", "aria-hidden": "true" });
   const list = h("div", { class: "aw-bars", "data-bars": kind, role: "list" }, canvas);
   const more = h("p", { class: "aw-note", hidden: true });
@@ -133,8 +139,10 @@ export function bars(kind: string): Bars {
   return {
     el,
     update(labels, values, opts = {}) {
-      const n = Math.min(values.length, BARS_MAX);
-      const k = labels.slice(0, n).join("\u0000") + "|" + n;
+      const n = Math.min(values.length, max);
+      const at = (i: number) => (opts.keys ? opts.keys[i] : i);
+      let k = labels.slice(0, n).join("\u0000") + "|" + n;
+      if (opts.keys) k += "|" + Array.from(opts.keys).slice(0, n).join(",");
       if (k !== key) {
         key = k;
         clear(list);
@@ -145,7 +153,7 @@ export function bars(kind: string): Bars {
           label.setAttribute("title", labels[i]);
           label.setAttribute("aria-hidden", "true");
           const num = h("span", { class: "aw-bar-num" });
-          const row = h("div", { class: "aw-bar-row", "data-index": i, role: "listitem" }, label, h("span", { class: "aw-bar-track" }), num);
+          const row = h("div", { class: "aw-bar-row", "data-index": i, "data-key": at(i), role: "listitem" }, label, h("span", { class: "aw-bar-track" }), num);
           rows.push({ row, num, label: labels[i], value: "", text: "", said: "", dim: false });
           list.appendChild(row);
         }
@@ -186,8 +194,8 @@ export function bars(kind: string): Bars {
       }
       shown = { values: vals, texts, lo, hi };
       draw();
-      more.hidden = values.length <= BARS_MAX;
-      setText(more, values.length > BARS_MAX ? `showing ${BARS_MAX} of ${values.length}` : "");
+      more.hidden = values.length <= max;
+      setText(more, values.length > max ? `showing ${max} of ${values.length}` : "");
     },
     destroy: () => {
       ro?.disconnect();

@@ -9,7 +9,8 @@ import { scaleLegend, scaleSwitch, scaleTop } from "./scale";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
 const CELL_MAX = 52;
-const ROW_LABEL_W = 84;
+const ROW_LABEL_W = 84; // the row labels' width, narrower down to ROW_LABEL_MIN in a narrow panel
+const ROW_LABEL_MIN = 64;
 const COL_BAND_V = 64; // height of the band of vertical column labels
 const LABEL_MIN = 14; // smallest spacing of labels (CSS px)
 const CHAR_W = 7;
@@ -21,6 +22,7 @@ interface Layout {
   cellH: number;
   cssW: number;
   cssH: number;
+  rowW: number;
   verticalCols: boolean;
 }
 
@@ -83,7 +85,8 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     const N = w.cols;
     // the width the ResizeObserver last saw: no layout read while painting (once at first)
     const host = lastWidth || el.clientWidth;
-    const avail = host > 0 ? Math.max(160, Math.min(480, host - ROW_LABEL_W - 12)) : 400;
+    const rowW = host > 0 ? Math.max(ROW_LABEL_MIN, Math.min(ROW_LABEL_W, Math.round(host * 0.3))) : ROW_LABEL_W;
+    const avail = host > 0 ? Math.max(64, Math.min(480, host - rowW - 12)) : 400;
     const cw = Math.min(CELL_MAX, avail / N);
     const chh = Math.min(CELL_MAX, avail / M);
     // cells stay roughly square unless a side is long
@@ -96,23 +99,24 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
       cellH: ch,
       cssW: Math.round(cellW * N * 100) / 100,
       cssH: Math.round(ch * M * 100) / 100,
+      rowW,
       verticalCols: s.kTokens.slice(0, N).some((t) => Array.from(t).length * CHAR_W > cellW - 6),
     };
   }
 
   function drawLabels(s: Snapshot, L: Layout): void {
     for (const e of rowLabels.children) e.classList.toggle("is-selected", e.getAttribute("data-query") === String(s.selected));
-    const key = [L.M, L.N, L.cellW, L.cellH, L.verticalCols, s.qTokens.join("\u0000"), s.kTokens.join("\u0000")].join("|");
+    const key = [L.M, L.N, L.cellW, L.cellH, L.rowW, L.verticalCols, s.qTokens.join("\u0000"), s.kTokens.join("\u0000")].join("|");
     if (key === labelKey) return;
     labelKey = key;
     clear(rowLabels);
     clear(colLabels);
     rowLabels.style.height = `${L.cssH}px`;
-    rowLabels.style.width = `${ROW_LABEL_W}px`;
+    rowLabels.style.width = corner.style.width = `${L.rowW}px`;
     const rowStep = Math.max(1, Math.ceil(LABEL_MIN / L.cellH));
     for (let i = 0; i < L.M; i += rowStep) {
       const t = tokenAt(s.qTokens, i, "q");
-      const span = h("span", { class: "aw-hm-rowlabel" + (i === s.selected ? " is-selected" : ""), "data-query": i }, truncate(t, Math.floor((ROW_LABEL_W - 8) / CHAR_W)));
+      const span = h("span", { class: "aw-hm-rowlabel" + (i === s.selected ? " is-selected" : ""), "data-query": i }, truncate(t, Math.floor((L.rowW - 8) / CHAR_W)));
       span.setAttribute("title", t);
       const hh = Math.max(L.cellH, LABEL_MIN);
       span.style.top = `${(i + 0.5) * L.cellH - hh / 2}px`;

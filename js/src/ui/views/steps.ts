@@ -8,6 +8,19 @@ import { runAll, type Actions, type Topic, type View } from "./view";
 
 /** Above this many queries the picker is a number input (a <select> lays out every option). */
 export const SELECT_MAX = 200;
+/** Up to this many keys, the bars show every key in key order; above, the top TOP_KEYS. */
+export const KEYS_ALL = 16;
+export const TOP_KEYS = 12;
+/** Keys listed at most by "show all" (one canvas of bars: 19 px a key). */
+export const KEYS_LIST_MAX = 512;
+
+/** The indices of the `k` largest weights, largest first (ties: the lower index first). */
+export function topKeys(weights: ArrayLike<number>, k: number): number[] {
+  const idx = Array.from({ length: weights.length }, (_, j) => j);
+  const w = (j: number) => (Number.isFinite(weights[j]) ? weights[j] : -Infinity);
+  idx.sort((a, b) => w(b) - w(a) || a - b);
+  return idx.slice(0, k);
+}
 
 /**
  * The query picker: a <select> of every query, or above SELECT_MAX queries a number input
@@ -82,8 +95,8 @@ export function querySelect(actions: Actions): { el: HTMLElement; update(s: Snap
 
 export function stepsView(actions: Actions): View {
   const select = querySelect(actions);
-  const scoreBars = bars("score");
-  const weightBars = bars("weight");
+  const scoreBars = bars("score", KEYS_LIST_MAX);
+  const weightBars = bars("weight", KEYS_LIST_MAX);
   const outBars = bars("output");
   const tNote = h("span", { class: "aw-step-sub" });
   const scoreSub = h("span", { class: "aw-step-sub" });
@@ -95,10 +108,15 @@ export function stepsView(actions: Actions): View {
       sub,
       b,
     );
+  // Many keys: the top ones by weight, or (a button) all of them in key order.
+  let allKeys = false;
+  const keysNote = h("span", { class: "aw-keys-note", "data-role": "keys-shown" });
+  const keysButton = h("button", { type: "button", "data-role": "keys-toggle" });
+  const keys = h("span", { class: "aw-keys", hidden: true }, keysNote, keysButton);
   const el = h(
     "div",
     { class: "aw-steps", "data-view": "steps" },
-    h("div", { class: "aw-steps-head" }, h("label", undefined, "Query ", select.el)),
+    h("div", { class: "aw-steps-head" }, h("label", undefined, "Query ", select.el), keys),
     h(
       "div",
       { class: "aw-steps-body" },
@@ -107,36 +125,63 @@ export function stepsView(actions: Actions): View {
       group("3", "weighted sum", h("span", { class: "aw-step-sub" }, "output = \u03a3\u1d62 \u03b1\u1d62 v\u1d62"), outBars.el, "sum"),
     ),
   );
-  const off: Array<() => void> = [select.destroy, scoreBars.destroy, weightBars.destroy, outBars.destroy];
+  const off: Array<() => void> = [
+    select.destroy,
+    scoreBars.destroy,
+    weightBars.destroy,
+    outBars.destroy,
+    listen(keysButton, "click", () => {
+      allKeys = !allKeys;
+      paint(actions.current());
+    }),
+  ];
+
+  function paint(s: Snapshot): void {
+    select.update(s);
+    const r = s.result;
+    setText(scoreSub, `score(q, k\u1d62) for each key`);
+    setText(tNote, `\u03b1\u1d62 = exp(s\u1d62/T) / \u03a3\u2c7c exp(s\u2c7c/T), T = ${short(s.temperature, 4)}`);
+    if (!r || s.selected >= r.weights.rows) {
+      keys.hidden = true;
+      scoreBars.update([], []);
+      weightBars.update([], []);
+      outBars.update([], []);
+      return;
+    }
+    const i = s.selected;
+    const N = r.weights.cols;
+    const sc = r.scores.data.subarray(i * N, (i + 1) * N);
+    const wt = r.weights.data.subarray(i * N, (i + 1) * N);
+    const maskRow = s.mask && s.mask.rows === r.weights.rows && s.mask.cols === N ? s.mask.data.subarray(i * N, (i + 1) * N) : null;
+    // which keys, in which order
+    const many = N > KEYS_ALL;
+    const shown = !many ? null : allKeys ? Array.from({ length: Math.min(N, KEYS_LIST_MAX) }, (_, j) => j) : topKeys(wt, TOP_KEYS);
+    keys.hidden = !many;
+    if (many) {
+      const listed = Math.min(N, KEYS_LIST_MAX);
+      const all = listed === N ? `all ${N} keys` : `the first ${listed} of ${N} keys`;
+      setText(keysNote, allKeys ? `${all}, in key order` : `top ${TOP_KEYS} of ${N} keys by weight`);
+      setText(keysButton, allKeys ? `show the top ${TOP_KEYS}` : `show ${all}`);
+      keys.setAttribute("data-shown", allKeys ? "all" : "top");
+    }
+    const pick = <T,>(f: (j: number) => T): T[] => (shown ? shown.map(f) : Array.from({ length: N }, (_, j) => f(j)));
+    const labels = pick((j) => tokenAt(s.kTokens, j, "k"));
+    const masked = maskRow ? pick((j) => !maskRow[j]) : undefined;
+    let lo = 0;
+    let hi = 0;
+    for (const v of sc) if (Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+    const opts = { dim: masked, keys: shown ?? undefined };
+    scoreBars.update(labels, pick((j) => sc[j]), { ...opts, domain: [lo, hi] });
+    weightBars.update(labels, pick((j) => wt[j]), { ...opts, domain: [0, 1], digits: 3 });
+    const dv = r.output.cols;
+    const out = r.output.data.subarray(i * dv, (i + 1) * dv);
+    outBars.update(Array.from({ length: dv }, (_, j) => String(j)), out);
+  }
 
   return {
     el,
     deps: ["result", "selected", "tokens", "temperature", "Q", "score", "mask"] satisfies Topic[],
-    update(s: Snapshot) {
-      select.update(s);
-      const r = s.result;
-      setText(scoreSub, `score(q, k\u1d62) for each key`);
-      setText(tNote, `\u03b1\u1d62 = exp(s\u1d62/T) / \u03a3\u2c7c exp(s\u2c7c/T), T = ${short(s.temperature, 4)}`);
-      if (!r || s.selected >= r.weights.rows) {
-        scoreBars.update([], []);
-        weightBars.update([], []);
-        outBars.update([], []);
-        return;
-      }
-      const i = s.selected;
-      const N = r.weights.cols;
-      const keys = Array.from({ length: N }, (_, j) => tokenAt(s.kTokens, j, "k"));
-      const sc = r.scores.data.subarray(i * N, (i + 1) * N);
-      const wt = r.weights.data.subarray(i * N, (i + 1) * N);
-      const masked = s.mask && s.mask.rows === r.weights.rows && s.mask.cols === N
-        ? Array.from(s.mask.data.subarray(i * N, (i + 1) * N), (x) => !x)
-        : undefined;
-      scoreBars.update(keys, sc, { dim: masked });
-      weightBars.update(keys, wt, { domain: [0, 1], digits: 3, dim: masked });
-      const dv = r.output.cols;
-      const out = r.output.data.subarray(i * dv, (i + 1) * dv);
-      outBars.update(Array.from({ length: dv }, (_, j) => String(j)), out);
-    },
+    update: paint,
     destroy: () => runAll(off),
   };
 }
