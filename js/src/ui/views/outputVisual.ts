@@ -27,7 +27,7 @@ export function outputVisualView(actions: Actions): View {
 
   return {
     el,
-    deps: ["result", "tokens", "selected"] satisfies Topic[],
+    deps: ["result", "tokens", "selected", "theme"] satisfies Topic[],
     update(s: Snapshot, changed: ReadonlySet<Topic>) {
       if (changed.size === 1 && changed.has("selected") && rows.length) {
         rows.forEach((r, i) => r.row.classList.toggle("is-selected", i === s.selected));

@@ -111,7 +111,7 @@ export function stepsView(actions: Actions): View {
 
   return {
     el,
-    deps: ["result", "selected", "tokens", "temperature", "Q", "score", "mask"] satisfies Topic[],
+    deps: ["result", "selected", "tokens", "temperature", "Q", "score", "mask", "theme"] satisfies Topic[],
     update(s: Snapshot) {
       select.update(s);
       const r = s.result;

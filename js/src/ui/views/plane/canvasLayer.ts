@@ -179,7 +179,7 @@ export function paintCanvas(scene: PlaneScene, s: Snapshot, queries: Points, key
     bg: cssVar(el, "--aw-bg", "#fff"),
     border: cssVar(el, "--aw-border", "#d8dde3"),
     key: cssVar(el, "--aw-key", "#3b82c4"),
-    query: cssVar(el, "--aw-query", "#d9480f"),
+    query: cssVar(el, "--aw-query", "#c2410c"),
   };
   const dpr = devicePixelRatioOf(canvas);
   const W = Math.round(SIZE * dpr);

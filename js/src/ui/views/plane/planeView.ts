@@ -105,7 +105,7 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
 
   return {
     el,
-    deps: ["Q", "K", "tokens", "selected", "result"] satisfies Topic[],
+    deps: ["Q", "K", "tokens", "selected", "result", "theme"] satisfies Topic[],
     update(s: Snapshot, changed: ReadonlySet<Topic>) {
       scene.snap = s;
       render(changed.has("K"));
