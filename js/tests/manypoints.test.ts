@@ -2,7 +2,6 @@
 // Many queries and keys: the plane draws them on a canvas (one SVG point, the selected query,
 // stays focusable and draggable), the steps view picks a query with a number input.
 import { afterEach, describe, expect, it } from "vitest";
-import { nearestPoint } from "../src/ui/views/plane/hitTest";
 import { CANVAS_MIN } from "../src/ui/views/plane/planeView";
 import { SELECT_MAX } from "../src/ui/views/steps";
 import { mountLocal, nextFrame, stubCanvas, unmountAll } from "./helpers/mount";
@@ -25,17 +24,6 @@ function at(g: Element): [number, number] {
   const t = /translate\(([-\d.e]+) ([-\d.e]+)\)/.exec(g.getAttribute("transform") ?? "");
   return [Number(t![1]), Number(t![2])];
 }
-
-describe("nearestPoint", () => {
-  it("picks the nearest point within the radius, or -1", () => {
-    const pts = new Float64Array([0, 0, 10, 0, 10, 10, NaN, NaN]);
-    expect(nearestPoint(pts, 9, 1, 5)).toBe(1);
-    expect(nearestPoint(pts, 9, 9, 5)).toBe(2);
-    expect(nearestPoint(pts, 1, 1, 5)).toBe(0);
-    expect(nearestPoint(pts, 50, 50, 5)).toBe(-1);
-    expect(nearestPoint(pts, 9, 1, 5, 1)).toBe(-1); // skipped
-  });
-});
 
 describe("a plane of many points", () => {
   it("small widgets keep one SVG point per query", () => {
