@@ -147,6 +147,23 @@ describe("the steps' bars", () => {
   });
 });
 
+describe("pressing a query's label", () => {
+  it("takes that query, though no point is drawn under the pointer", async () => {
+    const { model, root } = mount(6, 5);
+    const svg = root.querySelector('svg[data-view="plane"]') as SVGSVGElement;
+    svg.getBoundingClientRect = () => ({ left: 0, top: 0, width: 300, height: 300, right: 300, bottom: 300, x: 0, y: 0, toJSON: () => ({}) });
+    const label = root.querySelector('[data-query-point="2"] text')!;
+    // (1, 1): in the corner, outside the plot, far from every point
+    label.dispatchEvent(new MouseEvent("pointerdown", { bubbles: true, button: 0, clientX: 1, clientY: 1 }));
+    expect(model.get("selected_query")).toBe(2);
+    svg.dispatchEvent(new MouseEvent("pointerup", { bubbles: true, button: 0, clientX: 1, clientY: 1 }));
+    // the same press on the plane's background takes nothing
+    model.set("selected_query", 0);
+    svg.dispatchEvent(new MouseEvent("pointerdown", { bubbles: true, button: 0, clientX: 1, clientY: 1 }));
+    expect(model.get("selected_query")).toBe(0);
+  });
+});
+
 describe("dragging a query point", () => {
   it("the query editor is held during the drag and shows the dragged query when it ends", async () => {
     const { model, root } = mount(6, 5);

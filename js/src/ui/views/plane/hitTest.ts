@@ -1,7 +1,8 @@
 // Which query point a press is on, as the points are drawn: the selected query's dot first (it
 // is highlighted, and with many queries drawn again on top), then the topmost dot under the
 // pointer (the later query is drawn over the earlier), then the nearest point within reach (a
-// press beside a small dot still takes it), the selected one winning ties.
+// press beside a small dot still takes it), the selected one winning ties; else the query whose
+// label is under the pointer.
 
 import { QUERY_DOT, QUERY_REACH, QUERY_RING, SELECTED_DOT, SIZE, type Points } from "./geometry";
 import type { PlaneScene } from "./scene";
@@ -64,20 +65,23 @@ export interface QueryHit {
   vbPerPx: number;
 }
 
-/** The query `e` is on, or null. */
+/**
+ * The query `e` is on, or null: pickQuery on the points as drawn, else the SVG point the event
+ * is on (its label: a query's name takes a press too).
+ */
 export function queryUnder(scene: PlaneScene, e: PointerEvent, selected: number): QueryHit | null {
   const rect = scene.root.getBoundingClientRect();
-  if (!(rect.width > 0)) {
-    // not laid out (no geometry to test): the SVG point the event is on, if any
-    const g = pointFrom(e) as SVGGElement | null;
-    return g ? { i: Number(g.getAttribute("data-query-point")), g, vbPerPx: 1 } : null;
-  }
-  const vbPerPx = SIZE / rect.width;
+  const vbPerPx = rect.width > 0 ? SIZE / rect.width : 1;
   const first = scene.queryEls[0];
-  if (!first) return null;
-  const drawn = scene.onCanvas ? DRAWN.canvas : first.classList.contains("is-many") ? DRAWN.many : DRAWN.few;
-  const i = pickQuery(scene.qScreen, (e.clientX - rect.left) * vbPerPx, (e.clientY - rect.top) * vbPerPx, selected, drawn);
-  if (i < 0) return null;
+  let i = -1;
+  if (rect.width > 0 && first) {
+    const drawn = scene.onCanvas ? DRAWN.canvas : first.classList.contains("is-many") ? DRAWN.many : DRAWN.few;
+    i = pickQuery(scene.qScreen, (e.clientX - rect.left) * vbPerPx, (e.clientY - rect.top) * vbPerPx, selected, drawn);
+  }
+  if (i < 0) {
+    const g = pointFrom(e) as SVGGElement | null;
+    return g ? { i: Number(g.getAttribute("data-query-point")), g, vbPerPx } : null;
+  }
   // on the canvas, the one SVG point (the selected query's) stands for the query pressed
   const g = scene.onCanvas ? first : scene.queryEls[i];
   return g ? { i, g, vbPerPx } : null;
