@@ -5,6 +5,8 @@ with no edit in between."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from harness import NOTEBOOK, expect, open_notebook, run_all, settled_state, widget_root
 from lab_feel import contrast, css_colour, set_theme, widths_and_themes
@@ -12,6 +14,7 @@ from lab_feel import contrast, css_colour, set_theme, widths_and_themes
 pytestmark = pytest.mark.browser
 
 RGB = tuple[int, int, int]
+RE_REMOTE = re.compile(r"^(?!file:|data:|blob:).*")  # an exported page loads nothing else
 
 # The theme's own background (JupyterLab's variable, not the widget's), as 0..255 sRGB.
 _THEME_BG = """() => {
@@ -125,3 +128,23 @@ def test_every_canvas_repaints_at_once_on_a_live_theme_switch(tab, lab):
     # switched live, both ways, at both widths, with no edit in between
     for width, dark in widths_and_themes(tab):
         expect_theme_colours(tab, f"{width} px, switched to {'dark' if dark else 'light'}")
+
+
+# The exported page's palette for each colour scheme (style.css, .attnwidget[data-mode=static]).
+STATIC_BG = {"light": (255, 255, 255), "dark": (0x1B, 0x1D, 0x21)}
+
+
+def test_an_exported_page_follows_the_colour_scheme_and_repaints_when_it_changes(tab, tmp_path):
+    from attnwidget import AttentionWidget
+
+    path = tmp_path / "page.html"
+    AttentionWidget().to_html(path)
+    tab.route(RE_REMOTE, lambda route: route.abort())
+    tab.emulate_media(color_scheme="dark")
+    tab.goto(path.as_uri())
+    expect(tab.locator('.attnwidget[data-state="ready"]')).to_be_visible()
+    for scheme in ("dark", "light", "dark"):
+        tab.emulate_media(color_scheme=scheme)
+        tab.wait_for_timeout(200)
+        plane = tab.evaluate(_PLANE_BG)
+        assert plane is not None and near(plane, STATIC_BG[scheme]), (scheme, plane)
