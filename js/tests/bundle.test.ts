@@ -1,11 +1,12 @@
 // The bundle anywidget loads in every notebook stays small (build.mjs's options, in memory).
-// 88 KiB: about 31 KB gzipped, under a tenth of a 128-token from_weights page (raised from 80
-// when upward row patches and the colour scale, focus and editor fixes of issue 14 came in).
+// 96 KiB: about 33 KB gzipped, under a tenth of a 128-token from_weights page (raised from 80
+// when upward row patches and the colour scale, focus and editor fixes of issue 14 came in; from
+// 88 with the narrow layout, the big-input views, the theme watcher and the no-kernel switch).
 import { build } from "esbuild";
 import { WIDGET } from "../build-options.mjs";
 import { describe, expect, it } from "vitest";
 
-const LIMIT = 88 * 1024;
+const LIMIT = 96 * 1024;
 
 describe("bundle", () => {
   it(`widget.js is under ${LIMIT / 1024} KB minified, and ASCII`, async () => {

@@ -2,7 +2,6 @@
 // Many queries and keys: the plane draws them on a canvas (one SVG point, the selected query,
 // stays focusable and draggable), the steps view picks a query with a number input.
 import { afterEach, describe, expect, it } from "vitest";
-import { nearestPoint } from "../src/ui/views/plane/hitTest";
 import { CANVAS_MIN } from "../src/ui/views/plane/planeView";
 import { SELECT_MAX } from "../src/ui/views/steps";
 import { mountLocal, nextFrame, stubCanvas, unmountAll } from "./helpers/mount";
@@ -25,17 +24,6 @@ function at(g: Element): [number, number] {
   const t = /translate\(([-\d.e]+) ([-\d.e]+)\)/.exec(g.getAttribute("transform") ?? "");
   return [Number(t![1]), Number(t![2])];
 }
-
-describe("nearestPoint", () => {
-  it("picks the nearest point within the radius, or -1", () => {
-    const pts = new Float64Array([0, 0, 10, 0, 10, 10, NaN, NaN]);
-    expect(nearestPoint(pts, 9, 1, 5)).toBe(1);
-    expect(nearestPoint(pts, 9, 9, 5)).toBe(2);
-    expect(nearestPoint(pts, 1, 1, 5)).toBe(0);
-    expect(nearestPoint(pts, 50, 50, 5)).toBe(-1);
-    expect(nearestPoint(pts, 9, 1, 5, 1)).toBe(-1); // skipped
-  });
-});
 
 describe("a plane of many points", () => {
   it("small widgets keep one SVG point per query", () => {
@@ -156,6 +144,23 @@ describe("the steps' bars", () => {
     expect(nums().map((e) => e.getAttribute("data-value"))).not.toEqual(before);
     const v1 = Number(nums()[0].getAttribute("data-value"));
     expect(rows[0].getAttribute("aria-label")).toBe(`k0: ${v1.toFixed(3)}`);
+  });
+});
+
+describe("pressing a query's label", () => {
+  it("takes that query, though no point is drawn under the pointer", async () => {
+    const { model, root } = mount(6, 5);
+    const svg = root.querySelector('svg[data-view="plane"]') as SVGSVGElement;
+    svg.getBoundingClientRect = () => ({ left: 0, top: 0, width: 300, height: 300, right: 300, bottom: 300, x: 0, y: 0, toJSON: () => ({}) });
+    const label = root.querySelector('[data-query-point="2"] text')!;
+    // (1, 1): in the corner, outside the plot, far from every point
+    label.dispatchEvent(new MouseEvent("pointerdown", { bubbles: true, button: 0, clientX: 1, clientY: 1 }));
+    expect(model.get("selected_query")).toBe(2);
+    svg.dispatchEvent(new MouseEvent("pointerup", { bubbles: true, button: 0, clientX: 1, clientY: 1 }));
+    // the same press on the plane's background takes nothing
+    model.set("selected_query", 0);
+    svg.dispatchEvent(new MouseEvent("pointerdown", { bubbles: true, button: 0, clientX: 1, clientY: 1 }));
+    expect(model.get("selected_query")).toBe(0);
   });
 });
 

@@ -7,6 +7,7 @@ import type { Traits } from "../live/sync";
 import type { AnyModel } from "../wire/model";
 import { h, setText } from "./dom";
 import { columns } from "./layout";
+import { watchTheme } from "./theme";
 import { causalView } from "./views/causal";
 import { editorView } from "./views/editor";
 import { heatmapView } from "./views/heatmap";
@@ -43,7 +44,7 @@ export const TRAIT_TOPICS: Readonly<Record<string, Topic[]>> = {
 };
 const INPUT_TRAITS = new Set(["Q", "K", "V", "score", "params", "param_sets", "mask", "temperature"]);
 const ALL_TOPICS: Topic[] = [
-  "Q", "K", "V", "tokens", "score", "params", "mask", "temperature", "result", "selected", "error", "state",
+  "Q", "K", "V", "tokens", "score", "params", "mask", "temperature", "result", "selected", "error", "state", "theme",
 ];
 
 type Frame = (cb: () => void) => number;
@@ -307,6 +308,8 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   }
 
   if (!isStatic) conn = watchConnection(model, () => session.pending, () => schedule(["state"]));
+  // canvases repaint in the theme's colours when it changes (and once attached: see theme.ts)
+  const unwatchTheme = watchTheme(root, () => schedule(["theme"]));
   mark(ALL_TOPICS);
   paint();
 
@@ -314,6 +317,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     session.leave(member);
     if (previewTimer !== null) clearTimeout(previewTimer);
     conn?.destroy();
+    unwatchTheme();
     for (const [ev, fn] of handlers) model.off(ev, fn);
     if (frame !== null) cancel(frame);
     for (const v of views) v.destroy();

@@ -10,6 +10,7 @@ import type { AnyModel } from "../wire/model";
 import { clear, h, listen, setText } from "./dom";
 import { seqIndex, sequentialLut } from "./lut";
 import { paintGrid, sizeCanvas } from "./paint";
+import { watchTheme } from "./theme";
 import { heatmapView } from "./views/heatmap";
 import { numberTable, TABLE_MAX } from "./views/tables";
 import type { Topic } from "./views/view";
@@ -71,6 +72,7 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
 
   let painted = "";
   let decodeError = "";
+  let themed = false; // the theme changed since the heatmap was painted
   function paint(): void {
     const w = model.get("weights");
     if (w !== headsOf) {
@@ -115,7 +117,8 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
       selected: selectedRow,
       preview: false,
     } as unknown as Snapshot;
-    heatmap.update(snap, new Set<Topic>(["result", "tokens", "selected"]));
+    heatmap.update(snap, new Set<Topic>(["result", "tokens", "selected", ...(themed ? ["theme" as const] : [])]));
+    themed = false;
     setText(table.caption, `Layer ${layer}, head ${head} (query \u00d7 key): ${PRECISION_NOTE}`);
     const labels = (t: string[], n: number, p: string) => Array.from({ length: Math.min(n, TABLE_MAX) }, (_, i) => tokenAt(t, i, p));
     table.update(W, labels(qTokens, M, "q"), labels(kTokens, N, "k"), 3);
@@ -142,6 +145,11 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
   const onChange = () => paint();
   for (const n of names) model.on(`change:${n}`, onChange);
   paint();
+  const unwatchTheme = watchTheme(root, () => {
+    themed = true;
+    painted = "";
+    paint();
+  });
 
   // Live only: say when the kernel is gone (a selection made then is not sent to Python).
   let conn: Connection | null = null;
@@ -159,6 +167,7 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
 
   return () => {
     conn?.destroy();
+    unwatchTheme();
     for (const n of names) model.off(`change:${n}`, onChange);
     for (const f of off) f();
     heatmap.destroy();

@@ -2,6 +2,7 @@
 
 import { context2d, devicePixelRatioOf } from "./dom";
 import type { Lut } from "./lut";
+import { themeGeneration, themeWatched } from "./theme";
 
 export interface Grid {
   rows: number;
@@ -131,30 +132,21 @@ export function sizeCanvas(
 }
 
 let varCache = new WeakMap<Element, Map<string, string>>();
-let watching = false;
-
-/** Forget the cached colours when the theme changes (JupyterLab's body attributes, the OS scheme). */
-function watchTheme(): void {
-  watching = true;
-  const reset = () => (varCache = new WeakMap());
-  try {
-    new MutationObserver(reset).observe(document.body, { attributes: true, attributeFilter: ["class", "data-jp-theme-light", "data-jp-theme-name"] });
-    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", reset);
-  } catch {
-    /* no observer (tests) */
-  }
-}
+let cachedFor = -1;
 
 /**
- * The value of a CSS custom property on `el` (resolved), or `fallback`. Read once and cached
- * until the theme changes: getComputedStyle forces a style recalculation, too slow to do while
- * painting.
+ * The value of a CSS custom property on `el` (resolved), or `fallback`. While the theme is
+ * watched (theme.ts), read once and kept until it changes: getComputedStyle forces a style
+ * recalculation, too slow to do while painting.
  */
 export function cssVar(el: Element, name: string, fallback: string): string {
-  if (!watching) watchTheme();
+  const keep = themeWatched() && el.isConnected;
+  if (cachedFor !== themeGeneration()) {
+    varCache = new WeakMap();
+    cachedFor = themeGeneration();
+  }
   let map = varCache.get(el);
-  if (!map) varCache.set(el, (map = new Map()));
-  let value = map.get(name);
+  let value = keep ? map?.get(name) : undefined;
   if (value !== undefined) return value;
   value = fallback;
   try {
@@ -162,6 +154,9 @@ export function cssVar(el: Element, name: string, fallback: string): string {
   } catch {
     /* no computed style (detached) */
   }
-  if (el.isConnected) map.set(name, value);
+  if (keep) {
+    if (!map) varCache.set(el, (map = new Map()));
+    map.set(name, value);
+  }
   return value;
 }

@@ -69,7 +69,7 @@ export function bars(kind: string, max = BARS_MAX): Bars {
     const BW = Math.round((width - NUM_W) * dpr); // the bars' width (device px)
     const x = (v: number) => Math.round(((v - lo) / span) * BW);
     // the same pixels as drawn last (e.g. the kernel's answer to a previewed edit): nothing to do
-    let sig = `${W}|${H}|${x(0)}|${cssVar(el, "--aw-pos", "")}|${cssVar(el, "--aw-neg", "")}|${cssVar(el, "--aw-fg", "")}`;
+    let sig = `${W}|${H}|${x(0)}|${["--aw-pos", "--aw-neg", "--aw-fg", "--aw-fg2", "--aw-track"].map((v) => cssVar(el, v, "")).join("|")}`;
     for (let i = 0; i < n; i++) sig += `|${texts[i]}|${x(Math.min(values[i], 0))}|${x(Math.max(values[i], 0))}|${rows[i]?.dim}`;
     if (sig === drawnSig && canvas.width === W) return;
     drawnSig = sig;

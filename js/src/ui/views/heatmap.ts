@@ -163,9 +163,10 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     const lut = sequentialLut();
     const grid = { rows: w.rows, cols: w.cols, data: w.data, mask };
     const lines = L.cellW * dpr >= 8 && L.cellH * dpr >= 8;
-    // One row changed (a drag, a typed edit) with the same scale, size and mask: repaint its
-    // pixel rows only. Small cells only (no grid lines or numbers drawn over them).
-    const key = `${W}|${H}|${w.rows}|${w.cols}|${top}`;
+    const bg = cssVar(el, "--aw-bg", "#fff");
+    // One row changed (a drag, a typed edit) with the same scale, size, mask and colours:
+    // repaint its pixel rows only. Small cells only (no grid lines or numbers drawn over them).
+    const key = `${W}|${H}|${w.rows}|${w.cols}|${top}|${bg}`;
     const one = !lines && drawn && drawn.key === key && drawn.mask === mask ? changedRow(drawn.data, w.data, w.cols) : -2;
     if (w.data.length <= DIFF_MAX) drawn = { key, mask, data: drawn && drawn.data.length === w.data.length ? (drawn.data.set(w.data), drawn.data) : w.data.slice() };
     else drawn = null;
@@ -176,7 +177,6 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     }
     ctx.clearRect(0, 0, W, H);
     paintGrid(ctx, W, H, grid, (v) => seqIndex(v, top), lut, "max");
-    const bg = cssVar(el, "--aw-bg", "#fff");
     // grid lines between cells when they are big enough to see
     if (lines) {
       ctx.strokeStyle = bg;
@@ -213,8 +213,8 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
 
   let selKey = "";
   function drawSel(s: Snapshot, L: Layout): void {
-    // unchanged selection and size: the outline stays as drawn
-    const k = `${s.selected}|${L.M}|${L.cssW}|${L.cssH}|${devicePixelRatioOf(over)}|${cssVar(el, "--aw-query", "")}`;
+    // unchanged selection, size and colours: the outline stays as drawn
+    const k = `${s.selected}|${L.M}|${L.cssW}|${L.cssH}|${devicePixelRatioOf(over)}|${cssVar(el, "--aw-query", "")}|${cssVar(el, "--aw-bg", "")}`;
     if (k === selKey && over.width > 0) return;
     selKey = k;
     const { ctx, W, H, dpr } = sizeCanvas(over, L.cssW, L.cssH);
@@ -230,7 +230,7 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
       ctx.strokeStyle = cssVar(el, "--aw-bg", "#fff");
       ctx.lineWidth = lw * 2;
       rect(lw * 2);
-      ctx.strokeStyle = cssVar(el, "--aw-query", "#d9480f");
+      ctx.strokeStyle = cssVar(el, "--aw-query", "#c2410c");
       ctx.lineWidth = lw;
       rect(lw);
     }
@@ -346,7 +346,7 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
 
   return {
     el,
-    deps: ["result", "tokens", "selected", "mask"] satisfies Topic[],
+    deps: ["result", "tokens", "selected", "mask", "theme"] satisfies Topic[],
     update(s: Snapshot, changed: ReadonlySet<Topic>) {
       snap = s;
       render(changed.size === 1 && changed.has("selected"));

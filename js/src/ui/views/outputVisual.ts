@@ -165,7 +165,7 @@ export function outputVisualView(actions: Actions): View {
 
   return {
     el,
-    deps: ["result", "tokens", "selected"] satisfies Topic[],
+    deps: ["result", "tokens", "selected", "theme"] satisfies Topic[],
     update,
     destroy: () => runAll(off),
   };

@@ -180,7 +180,7 @@ export function stepsView(actions: Actions): View {
 
   return {
     el,
-    deps: ["result", "selected", "tokens", "temperature", "Q", "score", "mask"] satisfies Topic[],
+    deps: ["result", "selected", "tokens", "temperature", "Q", "score", "mask", "theme"] satisfies Topic[],
     update: paint,
     destroy: () => runAll(off),
   };

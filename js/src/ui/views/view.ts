@@ -15,7 +15,9 @@ export type Topic =
   | "result"
   | "selected"
   | "error"
-  | "state";
+  | "state"
+  /** The host's theme changed (or the widget was attached): canvases repaint in its colours. */
+  | "theme";
 
 export interface Actions {
   /**

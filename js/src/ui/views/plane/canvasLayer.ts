@@ -6,7 +6,7 @@
 import type { Snapshot } from "../../../live/store";
 import { context2d, devicePixelRatioOf } from "../../dom";
 import { cssVar } from "../../paint";
-import { SIZE, X0, X1, Y0, Y1, type Points } from "./geometry";
+import { QUERY_DOT, SIZE, X0, X1, Y0, Y1, type Points } from "./geometry";
 import type { PlaneScene } from "./scene";
 
 const LINES_MAX = 120;
@@ -124,8 +124,8 @@ function drawPoints(ctx: CanvasRenderingContext2D, p: PlaneDraw, skip: number): 
     const x = queries[2 * i];
     const y = queries[2 * i + 1];
     if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-    ctx.moveTo(x + 3.5, y);
-    ctx.arc(x, y, 3.5, 0, 2 * Math.PI);
+    ctx.moveTo(x + QUERY_DOT.many, y);
+    ctx.arc(x, y, QUERY_DOT.many, 0, 2 * Math.PI);
   }
   ctx.fillStyle = p.colours.query;
   ctx.globalAlpha = 0.45;
@@ -179,7 +179,7 @@ export function paintCanvas(scene: PlaneScene, s: Snapshot, queries: Points, key
     bg: cssVar(el, "--aw-bg", "#fff"),
     border: cssVar(el, "--aw-border", "#d8dde3"),
     key: cssVar(el, "--aw-key", "#3b82c4"),
-    query: cssVar(el, "--aw-query", "#d9480f"),
+    query: cssVar(el, "--aw-query", "#c2410c"),
   };
   const dpr = devicePixelRatioOf(canvas);
   const W = Math.round(SIZE * dpr);

@@ -11,6 +11,17 @@ export const X1 = 292;
 export const Y0 = 8;
 export const Y1 = 270;
 
+/**
+ * How a query point is drawn (viewBox units; svgLayer.ts, canvasLayer.ts and style.css agree):
+ * its dot's radius with few queries or many (above QUERY_LABELS_MAX, and on the canvas), the
+ * radius of the selected query's ring, and how far from its centre a press still takes it.
+ */
+export const QUERY_DOT = { few: 6, many: 3.5 };
+export const QUERY_RING = 10;
+export const QUERY_REACH = { few: 14, many: 8 };
+/** The selected query drawn again on top of many (its dot's radius). */
+export const SELECTED_DOT = 5;
+
 /** A point of the plane in data units. */
 export type Point = [number, number];
 

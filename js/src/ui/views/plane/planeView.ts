@@ -14,7 +14,7 @@ import { paintCanvas, pointsKey } from "./canvasLayer";
 import { adapterFor, fit, inView, pointsOf, toScreen } from "./geometry";
 import { listenPointer } from "./pointer";
 import { createScene, setAttr } from "./scene";
-import { buildPoints, buildSelectedPoint, drawAxes, placePoints, placeSelectedPoint } from "./svgLayer";
+import { buildPoints, buildSelectedPoint, drawAxes, placeKeyLabels, placePoints, placeSelectedPoint } from "./svgLayer";
 
 /** Above this many points (queries + keys), keys and unselected queries are drawn on a canvas. */
 export const CANVAS_MIN = 200;
@@ -29,7 +29,8 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
   const scene = createScene();
   const { el, gAxes, gKeys, gQueries, canvas, bgRect, note } = scene;
 
-  function render(force = false): void {
+  /** `force`: fit the viewport again; `restyled`: the labels' font may have changed (the theme). */
+  function render(force = false, restyled = false): void {
     const s = scene.snap;
     if (!s) return;
     if (s.K !== scene.adapterK || !scene.adapter) {
@@ -62,6 +63,8 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
       drawAxes(scene);
       scene.structKey = "";
     }
+    const viewport = scene.viewport!;
+    scene.qScreen = toScreen(viewport, qp);
     const many = s.Q.rows + s.K.rows > CANVAS_MIN;
     const key = `${many}|${s.Q.rows}|${s.K.rows}|${s.qTokens.join("\u0000")}|${s.kTokens.join("\u0000")}`;
     if (key !== scene.structKey && !dragging) {
@@ -73,11 +76,9 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
       if (many) buildSelectedPoint(scene, s);
       else buildPoints(scene, s);
       if (focused >= 0 && scene.queryEls[focused]) (scene.queryEls[focused] as unknown as HTMLElement).focus();
-    }
-    const viewport = scene.viewport!;
+    } else if (restyled && !scene.onCanvas) placeKeyLabels(scene);
     if (scene.onCanvas) {
       // the SVG point goes to the selected query; the canvas draws the rest
-      scene.qScreen = toScreen(viewport, qp);
       const keys = toScreen(viewport, scene.keyPts);
       placeSelectedPoint(scene, s, qp);
       // the drawn points are kept for a selection (not while dragging: every step is a new Q,
@@ -87,7 +88,7 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
       placePoints(scene, s, qp);
       // the lines from the selected query and the keys' marks: on the canvas (no SVG to restyle,
       // lay out or paint in each frame of a drag)
-      paintCanvas(scene, s, toScreen(viewport, qp), toScreen(viewport, scene.keyPts), "keys");
+      paintCanvas(scene, s, scene.qScreen, toScreen(viewport, scene.keyPts), "keys");
     }
     const d = s.K.cols;
     setText(
@@ -105,10 +106,10 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
 
   return {
     el,
-    deps: ["Q", "K", "tokens", "selected", "result"] satisfies Topic[],
+    deps: ["Q", "K", "tokens", "selected", "result", "theme"] satisfies Topic[],
     update(s: Snapshot, changed: ReadonlySet<Topic>) {
       scene.snap = s;
-      render(changed.has("K"));
+      render(changed.has("K"), changed.has("theme"));
     },
     dragging: () => scene.drag !== null,
     destroy: () => runAll(off),

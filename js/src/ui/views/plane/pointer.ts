@@ -28,7 +28,7 @@ export function listenPointer(scene: PlaneScene, actions: Actions, dragEnded: ()
     listen<PointerEvent>(root, "pointerdown", (e) => {
       const viewport = scene.viewport;
       if (e.button !== 0 || !scene.adapter || !viewport) return;
-      const hit = queryUnder(scene, e);
+      const hit = queryUnder(scene, e, scene.snap?.selected ?? -1);
       if (!hit) return;
       const { i, g, vbPerPx } = hit;
       e.preventDefault();

@@ -5,7 +5,7 @@
 import type { Matrix } from "../../../core/matrix";
 import type { Snapshot } from "../../../live/store";
 import { h, s as svg } from "../../dom";
-import { SIZE, X0, X1, Y0, Y1, type Adapter, type Box, type Point, type Points, type Viewport } from "./geometry";
+import { QUERY_RING, SELECTED_DOT, SIZE, X0, X1, Y0, Y1, type Adapter, type Box, type Point, type Points, type Viewport } from "./geometry";
 
 /** A query point being dragged. */
 export interface Drag {
@@ -51,7 +51,7 @@ export interface PlaneScene {
   keyBoxes: Box[];
   /** Keys and unselected queries on the canvas (one SVG point: the selected query). */
   onCanvas: boolean;
-  /** Query points in viewBox units (hit testing). */
+  /** Query points in viewBox units, as drawn (hit testing). */
   qScreen: Points;
   drag: Drag | null;
 }
@@ -72,7 +72,7 @@ export function createScene(): PlaneScene {
   // with many queries, the selected one is drawn again on top (not interactive)
   const selLabel = svg("text", { class: "aw-pl-qlabel", x: 9, y: 14 });
   const gSel = svg("g", { class: "aw-pl-sel", "aria-hidden": "true", visibility: "hidden" },
-    svg("circle", { class: "aw-pl-dot", r: 5 }), svg("circle", { class: "aw-pl-selring", r: 9 }), selLabel);
+    svg("circle", { class: "aw-pl-dot", r: SELECTED_DOT }), svg("circle", { class: "aw-pl-selring", r: QUERY_RING - 1 }), selLabel);
   const bgRect = svg("rect", { class: "aw-pl-bg", x: X0, y: Y0, width: X1 - X0, height: Y1 - Y0, rx: 4 });
   root.append(
     bgRect,

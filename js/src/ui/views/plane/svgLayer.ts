@@ -4,33 +4,83 @@
 
 import { short, tokenAt, truncate } from "../../../core/format";
 import type { Snapshot } from "../../../live/store";
-import { clear, s as svg, setText } from "../../dom";
-import { SIZE, sx, sy, X0, X1, Y0, Y1, type Box, type Point } from "./geometry";
+import { clear, context2d, s as svg, setText } from "../../dom";
+import { QUERY_DOT, QUERY_REACH, QUERY_RING, SIZE, sx, sy, X0, X1, Y0, Y1, type Box, type Point } from "./geometry";
+import { LABEL_BOUNDS, placeLabels } from "./labels";
 import { setAttr, type PlaneScene } from "./scene";
 
 const KEY_LABELS_MAX = 40;
 const QUERY_LABELS_MAX = 40; // beyond: only the selected query is labelled, one tab stop (roving)
 
-/** Label spots around a point: dx, dy (baseline), anchor. */
-const SPOTS: Array<[number, number, string]> = [[9, 14, "start"], [8, -7, "start"], [-9, 14, "end"], [-8, -7, "end"], [9, 4, "start"]];
+interface Metrics {
+  w: number;
+  up: number;
+  down: number;
+}
+const measured = new WeakMap<SVGTextElement, { text: string; m: Metrics }>();
+let ruler: CanvasRenderingContext2D | null = null;
 
 /**
- * Put each label (a <text> in a group translated to (x, y)) at the first spot around its point
- * that overlaps no box in `taken` (points and labels placed before); the boxes grow.
+ * A label's text measured in its own font (viewBox units: its font size is in them), or
+ * estimated while it is in no document. Kept per element and text.
  */
-function placeLabel(text: SVGTextElement | null, x: number, y: number, charW: number, taken: Box[]): void {
-  if (!text) return;
-  const w = Array.from(text.textContent ?? "").length * charW;
-  const boxAt = ([dx, dy, anchor]: [number, number, string]): Box => {
-    const x0 = anchor === "start" ? x + dx : x + dx - w;
-    return [x0, y + dy - 10, x0 + w, y + dy + 2];
-  };
-  const free = (a: Box) => !taken.some((b) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]);
-  const pick = SPOTS.find((spot) => free(boxAt(spot))) ?? SPOTS[0];
-  taken.push(boxAt(pick));
-  text.setAttribute("x", String(pick[0]));
-  text.setAttribute("y", String(pick[1]));
-  text.setAttribute("text-anchor", pick[2]);
+function measure(t: SVGTextElement): Metrics {
+  const text = t.textContent ?? "";
+  const kept = measured.get(t);
+  if (kept && kept.text === text) return kept.m;
+  const style = t.isConnected ? getComputedStyle(t) : null;
+  const size = parseFloat(style?.fontSize ?? "") || 12;
+  if (style && (ruler ??= context2d(document.createElement("canvas")))) {
+    ruler.font = `${style.fontStyle} ${style.fontWeight} ${size}px ${style.fontFamily}`;
+    const r = ruler.measureText(text);
+    const m = { w: r.width, up: r.fontBoundingBoxAscent || 0.95 * size, down: r.fontBoundingBoxDescent || 0.25 * size };
+    measured.set(t, { text, m });
+    return m;
+  }
+  return { w: Array.from(text).length * 0.62 * size, up: 0.95 * size, down: 0.25 * size };
+}
+
+/** A square around (x, y) of half side `r`. */
+const around = (x: number, y: number, r: number): Box => [x - r, y - r, x + r, y + r];
+
+/** Place `texts` (each in a group translated to its point) by labels.ts; `taken` grows. */
+function place(texts: Array<[SVGTextElement, number, number, number]>, taken: Box[]): void {
+  const specs = texts.map(([t, x, y, r]) => ({ x, y, r, ...measure(t) }));
+  placeLabels(specs, taken, LABEL_BOUNDS).forEach((p, k) => {
+    const t = texts[k][0];
+    setAttr(t, "x", String(Math.round(p.dx * 100) / 100));
+    setAttr(t, "y", String(Math.round(p.dy * 100) / 100));
+    setAttr(t, "text-anchor", "start");
+  });
+}
+
+/** A key's mark, half its side and its outline; a query's dot with its outline. */
+const KEY_R = 4.5;
+const DOT_R = QUERY_DOT.few + 0.75;
+/** The selected query's ring, with its outline. */
+const RING_R = QUERY_RING + 1;
+
+/**
+ * The keys' labels, placed once per viewport (and again when their font may have changed):
+ * they avoid the points (the queries where they are now) and each other; scene.keyBoxes holds
+ * the keys' marks and labels, which the queries' labels avoid.
+ */
+export function placeKeyLabels(scene: PlaneScene): void {
+  const v = scene.viewport;
+  if (!v) return;
+  const at = scene.keyPts.map(([x, y]) => [sx(v, x), sy(v, y)]);
+  scene.keyBoxes = at.map(([x, y]) => around(x, y, KEY_R + 0.5));
+  const texts: Array<[SVGTextElement, number, number, number]> = [];
+  scene.keyEls.forEach((g, j) => {
+    const t = g.querySelector("text");
+    if (t) texts.push([t, at[j][0], at[j][1], KEY_R * Math.SQRT2]);
+  });
+  if (texts.length === 0) return;
+  const queries: Box[] = [];
+  for (let i = 0; 2 * i + 1 < scene.qScreen.length; i++) queries.push(around(scene.qScreen[2 * i], scene.qScreen[2 * i + 1], DOT_R));
+  const taken = [...scene.keyBoxes, ...queries];
+  place(texts, taken);
+  scene.keyBoxes.push(...taken.slice(scene.keyBoxes.length + queries.length));
 }
 
 /** The axes through the origin (when in view), their names and the extent at the corners. */
@@ -76,11 +126,7 @@ export function buildPoints(scene: PlaneScene, s: Snapshot): void {
     scene.keyEls.push(g);
     gKeys.appendChild(g);
   }
-  // key labels avoid the points and each other (placed once per viewport)
-  scene.keyBoxes = keyPts.map(([x, y]) => [sx(v, x) - 5, sy(v, y) - 5, sx(v, x) + 5, sy(v, y) + 5] as Box);
-  if (N <= KEY_LABELS_MAX) {
-    scene.keyEls.forEach((g, j) => placeLabel(g.querySelector("text"), sx(v, keyPts[j][0]), sy(v, keyPts[j][1]), 6.2, scene.keyBoxes));
-  }
+  placeKeyLabels(scene);
   for (let i = 0; i < s.Q.rows; i++) {
     const g = queryPoint(s, i, s.Q.rows > QUERY_LABELS_MAX);
     scene.queryEls.push(g);
@@ -99,9 +145,9 @@ function queryPoint(s: Snapshot, i: number, many: boolean): SVGGElement {
     "aria-roledescription": "draggable point",
     "aria-label": `query ${t}`,
   });
-  g.appendChild(svg("circle", { class: "aw-pl-hit", r: many ? 8 : 14 }));
-  g.appendChild(svg("circle", { class: "aw-pl-ring", r: 10 }));
-  g.appendChild(svg("circle", { class: "aw-pl-dot", r: many ? 3.5 : 6 }));
+  g.appendChild(svg("circle", { class: "aw-pl-hit", r: many ? QUERY_REACH.many : QUERY_REACH.few }));
+  g.appendChild(svg("circle", { class: "aw-pl-ring", r: QUERY_RING }));
+  g.appendChild(svg("circle", { class: "aw-pl-dot", r: many ? QUERY_DOT.many : QUERY_DOT.few }));
   g.appendChild(svg("text", { class: "aw-pl-qlabel", x: 9, y: 14 }, truncate(t, 12)));
   if (many) g.classList.add("is-many");
   return g;
@@ -153,10 +199,18 @@ export function placePoints(scene: PlaneScene, s: Snapshot, qp: Point[]): void {
     setAttr(g, "aria-valuetext", `${a.axes[0]} ${short(x, 4)}` + (a.axes[1] ? `, ${a.axes[1]} ${short(y, 4)}` : ""));
   }
   if (queryEls.length <= QUERY_LABELS_MAX) {
-    const taken = [...scene.keyBoxes, ...qp.map(([x, y]) => [sx(v, x) - 7, sy(v, y) - 7, sx(v, x) + 7, sy(v, y) + 7] as Box)];
+    // the labels avoid the keys' marks and labels and every query's dot (the selected one's ring)
+    const at = qp.map(([x, y]) => [sx(v, x), sy(v, y)]);
+    const r = (i: number) => (i === s.selected ? RING_R : DOT_R);
+    const taken = [...scene.keyBoxes, ...at.map(([x, y], i) => around(x, y, r(i)))];
     // the selected query's label first: it gets the best spot
     const order = [s.selected, ...qp.map((_, i) => i).filter((i) => i !== s.selected)];
-    for (const i of order) if (queryEls[i]) placeLabel(queryEls[i].querySelector("text"), sx(v, qp[i][0]), sy(v, qp[i][1]), 7.2, taken);
+    const texts: Array<[SVGTextElement, number, number, number]> = [];
+    for (const i of order) {
+      const t = queryEls[i]?.querySelector("text");
+      if (t) texts.push([t, at[i][0], at[i][1], r(i)]);
+    }
+    place(texts, taken);
   }
   const many = queryEls.length > QUERY_LABELS_MAX && qp[s.selected] !== undefined;
   setAttr(gSel, "visibility", many ? "visible" : "hidden");
