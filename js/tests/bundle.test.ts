@@ -1,5 +1,5 @@
 // The bundle anywidget loads in every notebook stays small (build.mjs's options, in memory).
-// 96 KiB: about 33 KB gzipped, under a tenth of a 128-token from_weights page (raised from 80
+// 96 KiB: about 34 KB gzipped, under a tenth of a 128-token from_weights page (raised from 80
 // when upward row patches and the colour scale, focus and editor fixes of issue 14 came in; from
 // 88 with the narrow layout, the big-input views, the theme watcher and the no-kernel switch).
 import { build } from "esbuild";
