@@ -222,3 +222,29 @@ def test_docs_site_links_every_tutorial(tab, docs_site):
     nxt = tab.locator(f'a[href="{TUTORIALS[1]}.html"]').first  # the "next" link
     expect(nxt).to_be_attached()
     assert attempted == [] and errors == []
+
+
+@pytest.mark.parametrize("name", TUTORIALS)
+def test_trimmed_css_renders_the_tutorials_as_the_whole_css(chromium, docs_site, tmp_path, name):
+    """The exporter's page of each tutorial (as myst-nb executed it for `make docs`), with
+    JupyterLab's CSS trimmed (the default) and whole: the same pixels, the whole page."""
+    from attnwidget.publish.nbconvert import AttnwidgetExporter
+
+    executed = docs_site.parent / "jupyter_execute" / f"{name}.ipynb"
+    shots = []
+    for trim in (True, False):
+        page, _ = AttnwidgetExporter(trim_css=trim).from_filename(str(executed))
+        path = tmp_path / f"{name}-{trim}.html"
+        path.write_text(page, encoding="utf-8")
+        context = chromium.new_context(viewport={"width": 1280, "height": 900})
+        tab = context.new_page()
+        try:
+            open_offline(tab, path)
+            expect(tab.locator(".attnwidget-published .attnwidget").first).to_have_attribute(
+                "data-state", "ready"
+            )
+            tab.evaluate("() => document.fonts.ready")
+            shots.append(tab.screenshot(full_page=True))
+        finally:
+            context.close()
+    assert len(shots[0]) and shots[0] == shots[1]
