@@ -15,7 +15,7 @@ the stylesheets whole.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 __all__ = ["trim_css", "trim_page_styles"]
 
@@ -28,16 +28,24 @@ _STYLE = re.compile(r'(<style type="text/css">)(.*?)(</style>)', re.S)
 _CLASS_ATTR = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
-def _split(text: str, sep: str) -> list[str]:
-    """``text`` split at ``sep`` outside strings, parentheses and brackets."""
-    out, depth, quote, start = [], 0, "", 0
+def _unquoted(text: str) -> Iterator[tuple[int, str]]:
+    """The characters of ``text`` (with their index) that are not inside a quoted string."""
+    quote = ""
     for i, c in enumerate(text):
         if quote:
             if c == quote and text[i - 1] != "\\":
                 quote = ""
         elif c in "\"'":
             quote = c
-        elif c in "([":
+        else:
+            yield i, c
+
+
+def _split(text: str, sep: str) -> list[str]:
+    """``text`` split at ``sep`` outside strings, parentheses and brackets."""
+    out, depth, start = [], 0, 0
+    for i, c in _unquoted(text):
+        if c in "([":
             depth += 1
         elif c in ")]":
             depth -= 1
@@ -52,14 +60,9 @@ def _rules(css: str) -> list[tuple[str, str | None]]:
     """The top-level rules of ``css`` (comments gone): (prelude, block), block None for a
     statement such as ``@charset "utf-8";``."""
     out: list[tuple[str, str | None]] = []
-    depth, quote, start, brace = 0, "", 0, 0
-    for i, c in enumerate(css):
-        if quote:
-            if c == quote and css[i - 1] != "\\":
-                quote = ""
-        elif c in "\"'":
-            quote = c
-        elif c == "{":
+    depth, start, brace = 0, 0, 0
+    for i, c in _unquoted(css):
+        if c == "{":
             if depth == 0:
                 brace = i
             depth += 1
