@@ -5,7 +5,8 @@
 // with a `data-attnwidget-state` attribute (the id of its own embedded state block) is mounted
 // with the bundle's `mountStatic`, imported once from a blob: URL. Pages written by
 // attnwidget/export.py hold one such element, pages written by attnwidget/publish/ any number.
-// A damaged widget shows what is wrong in its own place; the others still mount.
+// Widgets mount one after the other, a painted frame apart, so that the first shows as soon as it
+// can. A damaged widget shows what is wrong in its own place; the others still mount.
 
 import { embeddedState, type PageBundle } from "./embedded";
 
@@ -40,8 +41,13 @@ async function importBundle(): Promise<PageBundle> {
   }
 }
 
+/** Resolves once the browser has painted a frame: each widget shows before the next mounts. */
+const painted = (): Promise<unknown> => new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
+
+let mounted = 0;
 for (const root of document.querySelectorAll<HTMLElement>("[data-attnwidget-state]")) {
   try {
+    if (mounted++) await painted();
     const state = await embeddedState(readJSON(root.dataset.attnwidgetState!));
     await (await (bundle ??= importBundle())).mountStatic(root, state);
   } catch (e) {
