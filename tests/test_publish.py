@@ -211,3 +211,37 @@ def test_markdown_export_shows_the_png_of_every_widget(tmp_path, executed):
     assert len(images) == 4  # w, heads, m, w again
     for image in images:
         assert (tmp_path / image).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def stock_html(nb) -> str:
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter().from_notebook_node(nb)[0]
+
+
+def test_on_a_rendered_page_our_views_become_static_and_the_slider_keeps_its_manager(executed):
+    from attnwidget.publish.pages import static_views_in_page
+
+    page = stock_html(executed)
+    assert page.count(f'<script type="{WIDGET_VIEW}">') == 5
+    out, replaced = static_views_in_page(page)
+    assert replaced == 4 and out.count(f'<script type="{WIDGET_VIEW}">') == 1  # the slider
+    assert out.count('class="attnwidget-published"') == 4
+    assert out.count('id="attnwidget-bundle"') == 1
+    assert out.count('<script type="module">') == page.count('<script type="module">') + 1
+    block = re.search(rf'<script type="{re.escape(WIDGET_STATE)}">(.*?)</script>', out, re.S)
+    assert set(json.loads(block.group(1))["state"]) == set(
+        stored(static_outputs(executed).notebook)
+    )
+    assert "html-manager" in out  # the slider still needs it
+
+
+def test_on_a_rendered_page_without_other_widgets_no_manager_is_loaded(tmp_path):
+    from attnwidget.publish.pages import static_views_in_page
+
+    page = stock_html(execute(notebook(CELLS[0]), tmp_path))
+    assert "html-manager" in page and WIDGET_STATE in page
+    out, replaced = static_views_in_page(page)
+    assert replaced == 1 and "html-manager" not in out and WIDGET_STATE not in out
+    plain = stock_html(notebook("1"))
+    assert static_views_in_page(plain) == (plain, 0)

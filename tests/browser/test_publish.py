@@ -1,6 +1,7 @@
 """Published notebooks in a real browser, opened from disk with every request that is not
 file:, data: or blob: aborted and counted: the nbconvert exporter's page, a Sphinx + myst-nb
-site (attnwidget.sphinx) and the tutorial site `make docs` builds.
+site (attnwidget.sphinx), a MkDocs + mkdocs-jupyter site (the attnwidget plugin) and the
+tutorial site `make docs` builds.
 
 On each page the first AttentionWidget must be ready within a second of loading, a click on
 the additive score and an arrow key on a query point must change its weights to what the Python
@@ -81,6 +82,22 @@ def sphinx_site(tmp_path_factory, frontend_bundle) -> Path:
     out = src.parent / (src.name + "-html")
     _run(sys.executable, "-m", "sphinx", "-b", "html", "-q", str(src), str(out), cwd=src)
     return out
+
+
+@pytest.fixture(scope="session")
+def mkdocs_site(tmp_path_factory, frontend_bundle) -> Path:
+    """A MkDocs site (material theme, no Google fonts): mkdocs-jupyter executes NB.ipynb, then
+    the attnwidget plugin."""
+    root = tmp_path_factory.mktemp("mkdocs")
+    (root / "docs").mkdir()
+    (root / "docs" / "index.md").write_text("# Home\n")
+    write_notebook(root / "docs", *NOTEBOOK_CELLS)
+    (root / "mkdocs.yml").write_text(
+        "site_name: t\ntheme:\n  name: material\n  font: false\n"
+        "plugins:\n  - mkdocs-jupyter:\n      execute: true\n  - attnwidget\n"
+    )
+    _run(sys.executable, "-m", "mkdocs", "build", "-q", cwd=root)
+    return root / "site"
 
 
 @pytest.fixture(scope="session")
@@ -204,6 +221,13 @@ def test_sphinx_page_is_live_offline(tab, sphinx_site):
     check_live_widget(tab, sphinx_site / "NB.html")
     expect(tab.locator(".attnwidget-published > .attnwidget")).to_have_count(3)
     html = (sphinx_site / "NB.html").read_text(encoding="utf-8")
+    assert "widget-state+json" not in html and "html-manager" not in html
+
+
+def test_mkdocs_page_is_live_offline(tab, mkdocs_site):
+    check_live_widget(tab, mkdocs_site / "NB" / "index.html")
+    expect(tab.locator(".attnwidget-published > .attnwidget")).to_have_count(3)
+    html = (mkdocs_site / "NB" / "index.html").read_text(encoding="utf-8")
     assert "widget-state+json" not in html and "html-manager" not in html
 
 
