@@ -222,6 +222,7 @@ def test_sphinx_page_is_live_offline(tab, sphinx_site):
     expect(tab.locator(".attnwidget-published > .attnwidget")).to_have_count(3)
     html = (sphinx_site / "NB.html").read_text(encoding="utf-8")
     assert "widget-state+json" not in html and "html-manager" not in html
+    assert html.count('id="attnwidget-bundle"') == 1
 
 
 def test_mkdocs_page_is_live_offline(tab, mkdocs_site):
@@ -229,6 +230,7 @@ def test_mkdocs_page_is_live_offline(tab, mkdocs_site):
     expect(tab.locator(".attnwidget-published > .attnwidget")).to_have_count(3)
     html = (mkdocs_site / "NB" / "index.html").read_text(encoding="utf-8")
     assert "widget-state+json" not in html and "html-manager" not in html
+    assert html.count('id="attnwidget-bundle"') == 1
 
 
 @pytest.mark.parametrize("name", TUTORIALS)
