@@ -77,8 +77,13 @@ def sphinx_site(tmp_path_factory, frontend_bundle) -> Path:
         'extensions = ["myst_nb", "attnwidget.sphinx"]\nnb_execution_mode = "auto"\n'
         'exclude_patterns = ["_build"]\n'
     )
-    (src / "index.md").write_text("# Site\n\n```{toctree}\nNB\n```\n")
+    (src / "index.md").write_text("# Site\n\n```{toctree}\nNB\ntext\n```\n")
     write_notebook(src, *NOTEBOOK_CELLS)
+    cells = "".join(f"```{{code-cell}} ipython3\n{c}\n```\n\n" for c in NOTEBOOK_CELLS)
+    (src / "text.md").write_text(  # a MyST-NB text notebook
+        "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n  display_name: Python 3\n"
+        f"---\n\n# A text notebook\n\n{cells}"
+    )
     out = src.parent / (src.name + "-html")
     _run(sys.executable, "-m", "sphinx", "-b", "html", "-q", str(src), str(out), cwd=src)
     return out
@@ -223,6 +228,11 @@ def test_sphinx_page_is_live_offline(tab, sphinx_site):
     html = (sphinx_site / "NB.html").read_text(encoding="utf-8")
     assert "widget-state+json" not in html and "html-manager" not in html
     assert html.count('id="attnwidget-bundle"') == 1
+
+
+def test_sphinx_text_notebook_is_live_offline(tab, sphinx_site):
+    check_live_widget(tab, sphinx_site / "text.html")
+    expect(tab.locator(".attnwidget-published > .attnwidget")).to_have_count(3)
 
 
 def test_mkdocs_page_is_live_offline(tab, mkdocs_site):
