@@ -6,7 +6,7 @@ NPM := npm --prefix js
 JS_SOURCES := $(shell find js/src -type f 2>/dev/null) js/build.mjs js/build-options.mjs js/package.json
 BUNDLE := attnwidget/static/widget.js
 
-.PHONY: setup demo test test-dispatch test-lowest lint bench notebooks screenshots clean
+.PHONY: setup demo test test-dispatch test-lowest lint bench notebooks docs screenshots clean
 
 setup: $(VENV)/.installed $(BUNDLE)
 
@@ -93,6 +93,16 @@ notebooks: setup
 	  ../../$(PY) -m jupyter nbconvert --to html $$nb || exit 1; \
 	done
 	@echo "executed notebooks (with outputs) and offline HTML pages in build/notebooks/"
+
+# The tutorial site: the six notebooks executed by myst-nb, built by Sphinx with the Furo theme
+# (docs/site/conf.py), every widget live offline through attnwidget.sphinx. About a minute.
+DOCS_SRC ?= build/docs-src
+DOCS_OUT ?= build/docs
+docs: setup
+	rm -rf $(DOCS_SRC) $(DOCS_OUT) && mkdir -p $(DOCS_SRC)
+	cp docs/site/conf.py docs/site/index.md notebooks/*.ipynb $(DOCS_SRC)/
+	MPLBACKEND=Agg $(PY) -m sphinx -b html -q -W --keep-going $(DOCS_SRC) $(DOCS_OUT)
+	@echo "the tutorial site: $(DOCS_OUT)/index.html"
 
 bench: setup
 	$(PY) benchmarks/run.py

@@ -25,7 +25,15 @@ from .wire.bundle import read_static
 if TYPE_CHECKING:
     from .widgets.attention import AttentionWidget
 
-__all__ = ["to_html", "page_state", "CSP"]
+__all__ = [
+    "CSP",
+    "frontend_blocks",
+    "json_for_html",
+    "loader_hash",
+    "page_state",
+    "state_for_page",
+    "to_html",
+]
 
 
 _GZIP_FROM = 4096  # bytes: smaller buffers are not worth inflating
@@ -50,7 +58,7 @@ CSP = (
 """The page's Content-Security-Policy (``{script_hash}`` is the loader's sha256)."""
 
 
-def _json_for_html(value: Any) -> str:
+def json_for_html(value: Any) -> str:
     """JSON that is safe inside a ``<script type="application/json">`` block.
 
     ``<``, ``>`` and ``&`` are escaped (no ``</script>`` or ``<!--`` can end or change the
@@ -71,8 +79,27 @@ def page_state(widget: AttentionWidget) -> dict[str, Any]:
 
     Binary buffers are moved out of the state into ``buffers`` (``path`` + base64 ``data``).
     """
-    on_page = widget.protocol.on_page
-    state = {k: v for k, v in widget.get_state().items() if k in on_page}
+    return state_for_page(widget.get_state(), widget.protocol.on_page)
+
+
+def state_for_page(state: dict[str, Any], on_page: tuple[str, ...]) -> dict[str, Any]:
+    """A widget's synced state (binary buffers in place) as a static page embeds it.
+
+    Parameters
+    ----------
+    state : dict
+        The state as the widget serialises it, its arrays' buffers in place (bytes-like).
+    on_page : tuple of str
+        The traits a page carries (the protocol's ``on_page``); the others are left out.
+
+    Returns
+    -------
+    dict
+        ``{"state": ..., "buffers": [...]}``: the state of a page that has no kernel and no
+        edits yet (``_static``, ``edit_id`` and ``result_id`` 0, no error), its buffers moved
+        out into ``buffers`` (``path`` + base64 ``data``, large ones gzip-compressed).
+    """
+    state = {k: v for k, v in state.items() if k in on_page}
     fresh = {"_static": True, "edit_id": 0, "result_id": 0, "error": ""}  # no kernel, no edits
     state.update({k: v for k, v in fresh.items() if k in on_page})
     stripped, paths, buffers = _remove_buffers(state)
@@ -125,11 +152,8 @@ def to_html(
         if not isinstance(title, str):
             raise TypeError(f"title must be a string, got {type(title).__name__}")
         check_text(title, "title")
-    bundle = read_static("widget.js")
-    css = read_static("widget.css")
-    loader = _loader()
-    digest = base64.b64encode(hashlib.sha256(loader.encode()).digest()).decode()
-    csp = CSP.format(script_hash=f"sha256-{digest}")
+    css, scripts = frontend_blocks()
+    csp = CSP.format(script_hash=loader_hash().strip("'"))
     heading = title if title is not None else "Attention"
     page = (
         "<!DOCTYPE html>\n"
@@ -138,24 +162,49 @@ def to_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="generator" content="attnwidget">\n'
         f"<title>{html.escape(heading)}</title>\n"
-        f"<style>{_css_for_html(css)}{_ERROR_CSS}</style>\n"
+        f"{css}\n"
         "</head>\n"
         '<body class="attnwidget-page">\n'
         f"<h1>{html.escape(heading)}</h1>\n"
-        '<div id="attnwidget-root"></div>\n'
+        '<div id="attnwidget-root" data-attnwidget-state="attnwidget-state"></div>\n'
         "<noscript>This page needs JavaScript to show the attention widget.</noscript>\n"
         # The loader comes first (module scripts run once the page is parsed), so that a
         # truncated file still has it, and it can say what is missing.
-        f'<script type="module">{loader}</script>\n'
+        f"{scripts[0]}\n"
         '<script type="application/json" id="attnwidget-state">'
-        f"{_json_for_html(page_state(widget))}</script>\n"
-        '<script type="application/json" id="attnwidget-bundle">'
-        f"{_json_for_html(bundle)}</script>\n"
+        f"{json_for_html(page_state(widget))}</script>\n"
+        f"{scripts[1]}\n"
         "</body>\n</html>\n"
     )
     if path is not None:
         pathlib.Path(path).write_text(page, encoding="utf-8")
     return page
+
+
+def frontend_blocks() -> tuple[str, tuple[str, str]]:
+    """What a static page needs once, however many widgets it shows.
+
+    Returns
+    -------
+    tuple
+        ``(style, (loader, bundle))``: the ``<style>`` block (the widget's CSS and the error
+        box's), the loader's ``<script type="module">`` (which mounts every element with a
+        ``data-attnwidget-state`` attribute, the id of that widget's state block) and the
+        ``#attnwidget-bundle`` block holding the frontend's text.
+    """
+    style = f"<style>{_css_for_html(read_static('widget.css'))}{_ERROR_CSS}</style>"
+    loader = f'<script type="module">{_loader()}</script>'
+    bundle = (
+        '<script type="application/json" id="attnwidget-bundle">'
+        f"{json_for_html(read_static('widget.js'))}</script>"
+    )
+    return style, (loader, bundle)
+
+
+def loader_hash() -> str:
+    """The CSP source of the loader's inline script: ``'sha256-...'``."""
+    digest = base64.b64encode(hashlib.sha256(_loader().encode()).digest()).decode()
+    return f"'sha256-{digest}'"
 
 
 def _loader() -> str:

@@ -212,8 +212,8 @@ def test_a_title_with_a_lone_surrogate_is_refused_naming_it(tmp_path):
 
 def test_embedded_json_escapes_lone_surrogates():
     """Were a lone surrogate to reach the state, the page still encodes as UTF-8."""
-    from attnwidget.export import _json_for_html
+    from attnwidget.export import json_for_html
 
-    text = _json_for_html({"t": ["a\ud800", "\udfff<"]})
+    text = json_for_html({"t": ["a\ud800", "\udfff<"]})
     text.encode("utf-8")
     assert json.loads(text) == {"t": ["a\ud800", "\udfff<"]}

@@ -1,14 +1,16 @@
-// The loader of an exported page, inlined by attnwidget/export.py as the page's one inline
-// script (a module script, allowed by the page's Content-Security-Policy by its sha256). Built on
-// its own by build.mjs to attnwidget/static/loader.js, not into the bundle: it reads the page's
-// embedded state, imports the bundle (the text of the #attnwidget-bundle block) from a blob: URL
-// and mounts the view with the bundle's `mountStatic`. A damaged page shows what is wrong.
+// The loader of a static page, inlined as the page's one inline script (a module script; an
+// exported page's Content-Security-Policy allows it by its sha256). Built on its own by
+// build.mjs to attnwidget/static/loader.js, not into the bundle. A page holds one loader and one
+// bundle (the text of its #attnwidget-bundle block) however many widgets it shows: every element
+// with a `data-attnwidget-state` attribute (the id of its own embedded state block) is mounted
+// with the bundle's `mountStatic`, imported once from a blob: URL. Pages written by
+// attnwidget/export.py hold one such element, pages written by attnwidget/publish/ any number.
+// Widgets mount one after the other, a painted frame apart, so that the first shows as soon as it
+// can. A damaged widget shows what is wrong in its own place; the others still mount.
 
 import { embeddedState, type PageBundle } from "./embedded";
 
-const root = document.getElementById("attnwidget-root")!;
-
-function fail(message: string): void {
+function fail(root: HTMLElement, message: string): void {
   root.replaceChildren();
   const box = document.createElement("div");
   box.className = "attnwidget-export-error";
@@ -29,14 +31,27 @@ function readJSON(id: string): unknown {
   }
 }
 
-try {
-  const state = await embeddedState(readJSON("attnwidget-state"));
-  const code = readJSON("attnwidget-bundle") as string;
-  const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
-  const mod = (await import(url)) as PageBundle;
-  URL.revokeObjectURL(url);
-  await mod.mountStatic(root, state);
-} catch (e) {
-  const message = (e as { message?: unknown } | null | undefined)?.message;
-  fail(e && message ? String(message) : String(e));
+let bundle: Promise<PageBundle> | undefined;
+async function importBundle(): Promise<PageBundle> {
+  const url = URL.createObjectURL(new Blob([readJSON("attnwidget-bundle") as string], { type: "text/javascript" }));
+  try {
+    return (await import(url)) as PageBundle;
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+/** Resolves once the browser has painted a frame: each widget shows before the next mounts. */
+const painted = (): Promise<unknown> => new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
+
+let mounted = 0;
+for (const root of document.querySelectorAll<HTMLElement>("[data-attnwidget-state]")) {
+  try {
+    if (mounted++) await painted();
+    const state = await embeddedState(readJSON(root.dataset.attnwidgetState!));
+    await (await (bundle ??= importBundle())).mountStatic(root, state);
+  } catch (e) {
+    const message = (e as { message?: unknown } | null | undefined)?.message;
+    fail(root, e && message ? String(message) : String(e));
+  }
 }
