@@ -1,4 +1,4 @@
-"""Benchmark 8, ``cell_to_ready``: running a notebook cell that displays the default widget in
+"""Benchmark 9, ``cell_to_ready``: running a notebook cell that displays the default widget in
 JupyterLab, until its view is ready, with the PNG fallback on (as shipped) against the same
 with it turned off (``AttentionWidget.png_fallback = False``), alternated in one session.
 
@@ -65,7 +65,7 @@ VARIANTS = {
 
 
 def cell_to_ready(quick: bool) -> list[dict[str, Any]]:
-    """8. A cell displaying the default widget until its view is ready: fallback on vs off
+    """9. A cell displaying the default widget until its view is ready: fallback on vs off
     (and, as a diagnosis, the fallback figure of before)."""
     reason = unavailable()
     if reason:
