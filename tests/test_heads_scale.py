@@ -147,3 +147,22 @@ def test_to_html_of_heads_carries_the_chosen_heads():
     assert len(default) > len(page)  # (every head)
     with pytest.raises(ValueError, match="layers must be indices"):
         h.to_html(layers=[3])
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_the_fast_bit_check_still_refuses_bad_values_and_fixes_negative_zero(dtype):
+    w = softmaxed(2, 2, 8, 8, dtype=dtype)
+    w[1, 0, 3, :] = 0
+    w[1, 0, 3, 0] = -0.0  # (its sign bit would order above every weight as an integer)
+    w[0, 1, 2, 5] = 1 + 1e-7 if dtype == np.float32 else 1
+    h = AttentionHeads(w, tokens(8))
+    assert not np.signbit(h.weights).any() and h.weights.max() <= 1
+    np.testing.assert_array_equal(h.thumbnails[1, 0], h.weights[1, 0])  # (8 x 8: pooled by 1)
+    for bad, words in ((np.nan, "must be finite, found NaN at index (1, 1, 2, 3)"),
+                       (np.inf, "must be finite, found inf"),
+                       (-0.25, "in [0, 1], found -0.25 at index (1, 1, 2, 3)"),
+                       (1.5, "in [0, 1], found 1.5")):  # fmt: skip
+        x = w.copy()
+        x[1, 1, 2, 3] = bad
+        with pytest.raises(ValueError, match=re.escape(words)):
+            AttentionHeads(x, tokens(8))
