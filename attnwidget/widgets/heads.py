@@ -167,8 +167,13 @@ class AttentionHeads(WidgetBase):
     @observe("layer", "head")
     def _on_selection(self, change: Any) -> None:
         """A live view has the selected head only: send it the newly selected one."""
-        if self._carry is None:
+        # (a view's edit of both: traitlets notifies each once both are set, so send once)
+        sent = (self.layer, self.head, id(self.weights))
+        if self._carry is None and sent != self._sent:
+            self._sent = sent
             self.send_state("weights")
+
+    _sent: tuple[int, int, int] | None = None
 
     _carry: tuple[list[int], list[int]] | None = None
 
