@@ -109,6 +109,11 @@ describe("AttentionHeads view: numbers table", () => {
   it("truncates beyond 64 x 64 and says so", () => {
     const { state } = headsState(1, 1, 70, 66);
     const { root } = mountHeadsLocal(state);
+    const numbers = root.querySelector("details.aw-numbers") as HTMLDetailsElement;
+    expect(numbers.open).toBe(false); // (larger than it shows: updated only once opened)
+    expect(root.querySelectorAll('table[data-view="weights"] tbody tr')).toHaveLength(0);
+    numbers.open = true;
+    numbers.dispatchEvent(new Event("toggle"));
     expect(root.querySelectorAll('table[data-view="weights"] tbody tr')).toHaveLength(64);
     expect(root.querySelectorAll('table[data-view="weights"] thead th')).toHaveLength(65);
     const more = root.querySelector('[data-role="truncated"]') as HTMLElement;

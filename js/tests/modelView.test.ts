@@ -65,7 +65,9 @@ describe("model view", () => {
     expect(saved).toEqual(["1,2"]);
     expect(root.hasAttribute("data-pending")).toBe(true);
     expect((root.querySelector('[data-role="pending"]') as HTMLElement).hidden).toBe(false);
-    expect((root.querySelector('table[data-view="weights"]')!.closest(".aw-table-wrap") as HTMLElement).hidden).toBe(true);
+    // the numbers stay the previous head's, and the caption says so
+    expect(root.querySelector('table[data-view="weights"] caption')!.textContent).toMatch(/^Layer 1, head 2: not on this page; these numbers are of the head shown before/);
+    expect(tableValues(root)[2][3]).toBeCloseTo(code(0, 0, 2, 3) / 255, 6);
     expect(root.querySelector("h3")!.textContent).toBe("Layer 1, head 2");
     // the kernel answers with that head
     model.set("weights", carried([1], [2], M, N, code));

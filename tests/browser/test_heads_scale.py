@@ -28,6 +28,9 @@ h""",
     root = tab.locator(".attnwidget")
     thumbs = root.locator(".aw-model-view button")
     expect(thumbs).to_have_count(144, timeout=60_000)
+    numbers = root.locator("details.aw-numbers")
+    expect(numbers).not_to_have_attribute("open", "")  # (512 > 64: closed, not updated)
+    numbers.locator("summary").click()
     for layer, head in ((7, 3), (11, 10)):
         button = root.get_by_role("button", name=f"layer {layer}, head {head}", exact=True)
         if layer == 7:

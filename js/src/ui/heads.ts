@@ -37,6 +37,10 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
   const models = modelView((l, k) => choose({ layer: l, head: k }));
   const pending = h("p", { class: "aw-note", "data-role": "pending", hidden: true });
   const table = numberTable("weights", "", ["queries", "keys"]);
+  // Updated only while open: rewriting the 64 x 64 table costs a switch ~200 ms of rendering,
+  // so it starts closed for heads larger than it shows.
+  const numbers = h("details", { class: "aw-numbers" }, h("summary", undefined, "Numbers"), h("div", { class: "aw-numbers-body" }, table.el));
+  let numbersSet = false;
   root.append(
     h("div", { class: "aw-header" }, h("div", { class: "aw-heads-pick" },
       h("label", undefined, "Layer ", layerSel), h("label", undefined, "Head ", headSel))),
@@ -45,7 +49,7 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
     h("div", { class: "aw-grid" },
       h("section", { class: "aw-card" }, h("div", { class: "aw-card-head" }, title), pending, heatmap.el),
       h("section", { class: "aw-card" }, h("div", { class: "aw-card-head" }, h("h3", undefined, "Every head (model view)")), models.el)),
-    h("details", { class: "aw-numbers", open: true }, h("summary", undefined, "Numbers"), h("div", { class: "aw-numbers-body" }, table.el)),
+    numbers,
   );
   el.appendChild(root);
 
@@ -70,6 +74,10 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
   const off = [
     listen(layerSel, "change", () => choose({ layer: Number(layerSel.value) })),
     listen(headSel, "change", () => choose({ head: Number(headSel.value) })),
+    listen(numbers, "toggle", () => {
+      painted = "";
+      paint();
+    }),
   ];
 
   let painted = "";
@@ -100,6 +108,10 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
     const full = Array.isArray(shape) && shape.length === 4 ? (shape as number[]) : [heads.L, heads.H, heads.M, heads.N];
     const [L, H, M, N] = full;
     dims = { L, H, M, N };
+    if (!numbersSet) {
+      numbersSet = true;
+      numbers.open = M <= TABLE_MAX && N <= TABLE_MAX;
+    }
     const layer = clamp(model.get("layer"), L);
     const head = clamp(model.get("head"), H);
     const tokens = (n: string) => (Array.isArray(model.get(n)) ? (model.get(n) as unknown[]).map(String) : []);
@@ -107,7 +119,7 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
     const kTokens = tokens("key_tokens");
     selectedRow = Math.min(selectedRow, M - 1);
     const exact = findHead(heads, layer, head);
-    const key = [layer, head, selectedRow, exact !== null, qTokens.join("\u0000"), kTokens.join("\u0000")].join("|");
+    const key = [layer, head, selectedRow, exact !== null, numbers.open, qTokens.join("\u0000"), kTokens.join("\u0000")].join("|");
     if (key === painted) return;
     painted = key;
     const selectorSizes = `${L}|${H}`;
@@ -128,7 +140,6 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
     setText(pending, exact ? "" : waiting);
     pending.hidden = exact !== null;
     root.toggleAttribute("data-pending", exact === null);
-    table.el.hidden = exact === null;
     const snap = {
       result: { scores: W, weights: W, output: W },
       mask: null,
@@ -139,9 +150,11 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
     } as unknown as Snapshot;
     heatmap.update(snap, new Set<Topic>(["result", "tokens", "selected", ...(themed ? ["theme" as const] : [])]));
     themed = false;
-    setText(table.caption, `Layer ${layer}, head ${head} (query \u00d7 key): ${PRECISION_NOTE}`);
+    // (a pending head leaves the numbers as they are: re-laying out the table costs a frame)
+    table.el.toggleAttribute("data-stale", exact === null);
+    setText(table.caption, exact ? `Layer ${layer}, head ${head} (query \u00d7 key): ${PRECISION_NOTE}` : `Layer ${layer}, head ${head}: ${isStatic ? "not on this page" : "waiting for the kernel"}; these numbers are of the head shown before`);
     const labels = (t: string[], n: number, p: string) => Array.from({ length: Math.min(n, TABLE_MAX) }, (_, i) => tokenAt(t, i, p));
-    table.update(W, labels(qTokens, M, "q"), labels(kTokens, N, "k"), 3);
+    if (exact && numbers.open) table.update(W, labels(qTokens, M, "q"), labels(kTokens, N, "k"), 3);
     models.draw(thumbs ?? heads, L, H, thumb);
     models.press(layer, head);
   }
