@@ -185,7 +185,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     weights: card("weights", "Attention weights", heatmap.el, causal.el),
     plane: card("plane", "Queries and keys", plane.el),
     steps: card("steps", "Three steps for one query", steps.el),
-    compare: card("compare", "Every score function, one query", compare.el),
+    compare: card("compare", "All five scores", compare.el, compare.note),
     editor: card("editor", "Queries Q", editor.el),
     params: card("params", "Score parameters", params.el),
     outputs: card("outputs", "Outputs", outputs.el),

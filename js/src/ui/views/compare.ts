@@ -34,10 +34,17 @@ export function compareRows(s: Snapshot): CompareRows {
   return rows;
 }
 
-export function compareView(actions: Actions): View {
-  const note = h("p", { class: "aw-step-sub", "data-role": "compare-keys" });
+/** The view; `note` (what is shown, the scale) goes in its card's head. */
+export function compareView(actions: Actions): View & { note: HTMLElement } {
+  const note = h("span", { class: "aw-cmp-note", "data-role": "compare-keys" });
+  const keyLabels = h("span", { class: "aw-cmp-cells" });
   const body = h("div", { class: "aw-cmp-rows" });
-  const el = h("div", { class: "aw-compare", "data-view": "compare" }, note, body);
+  const el = h(
+    "div",
+    { class: "aw-compare", "data-view": "compare" },
+    h("div", { class: "aw-cmp-row aw-cmp-keys", "aria-hidden": "true" }, h("span", undefined, "bars: 0 to 1"), keyLabels),
+    body,
+  );
   const rowEls = new Map<ScoreName, { row: HTMLElement; cells: HTMLElement }>();
   for (const name of SCORES) {
     const cells = h("span", { class: "aw-cmp-cells" });
@@ -70,10 +77,15 @@ export function compareView(actions: Actions): View {
     const q = tokenAt(s.qTokens, s.selected, "q");
     setText(
       note,
-      (N <= KEYS_ALL ? `${q}: weight of each key` : `${q}: the top ${TOP_KEYS} of ${N} keys by ${SCORE_LABELS[s.score]} weight, in key order`) +
-        "; every row on one scale, 0 to 1",
+      `query ${q}` + (N <= KEYS_ALL ? "" : ` \u00b7 top ${TOP_KEYS} of ${N} keys by ${SCORE_LABELS[s.score]} weight`),
     );
     const key = shown.join(",");
+    const labels = shown.map((j) => tokenAt(s.kTokens, j, "k"));
+    if (keyLabels.getAttribute("data-keys") !== key + labels.join("\u0000")) {
+      keyLabels.setAttribute("data-keys", key + labels.join("\u0000"));
+      clear(keyLabels);
+      for (const text of labels) keyLabels.appendChild(h("span", { title: text }, text));
+    }
     for (const name of SCORES) {
       const { row, cells } = rowEls.get(name)!;
       const w = rows[name];
@@ -102,7 +114,7 @@ export function compareView(actions: Actions): View {
         const text = String(v);
         if (cell.getAttribute("data-value") === text) return;
         cell.setAttribute("data-value", text);
-        const label = `${tokenAt(s.kTokens, j, "k")}: ${precise(v)}`;
+        const label = `${labels[k]}: ${precise(v)}`;
         cell.setAttribute("aria-label", label);
         cell.title = label;
         (cell.firstChild as HTMLElement).style.height = `${Math.min(Math.max(v, 0), 1) * 100}%`;
@@ -112,6 +124,7 @@ export function compareView(actions: Actions): View {
 
   return {
     el,
+    note,
     deps: ["Q", "K", "V", "tokens", "score", "params", "mask", "temperature", "result", "selected"] satisfies Topic[],
     update,
     destroy: () => runAll(off),
