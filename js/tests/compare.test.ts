@@ -78,6 +78,8 @@ describe("compare view", () => {
     (root.querySelector('[data-compare-score="additive"] button') as HTMLButtonElement).click();
     expect(model.get("score")).toBe("additive");
     expect(current()).toEqual(["additive"]);
+    const pressed = [...root.querySelectorAll('[data-compare-score] button[aria-pressed="true"]')];
+    expect(pressed.map((b) => b.closest("[data-compare-score]")!.getAttribute("data-compare-score"))).toEqual(["additive"]);
     expect(root.querySelector('button[data-score="additive"]')!.getAttribute("aria-pressed")).toBe("true");
     // the active row is the result shown, the same numbers as the weights table
     const td = root.querySelectorAll('table[data-view="weights"] tbody tr:first-child td');
@@ -103,6 +105,10 @@ describe("compare view", () => {
     const third = expected(model, 2);
     for (const s of SCORES) expect(rows(root)[s].values, s).toEqual(third[s]);
     expect(root.querySelector('[data-compare-score="dot"]')!.getAttribute("aria-label")).toBe("dot: weights of q2");
+    // new key tokens, the same numbers: the cells' names follow
+    model.set("key_tokens", ["a", "b", "c", "d"]);
+    await nextFrame();
+    expect(root.querySelector('[data-compare-score="dot"] [data-key="3"]')!.getAttribute("aria-label")).toMatch(/^d: /);
   });
 
   it("honours the mask and the temperature", () => {

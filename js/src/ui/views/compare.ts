@@ -51,7 +51,7 @@ export function compareView(actions: Actions): View & { note: HTMLElement } {
     const row = h(
       "div",
       { class: "aw-cmp-row", role: "group", "data-compare-score": name },
-      h("button", { type: "button", "aria-label": `switch to ${SCORE_LABELS[name]}` }, SCORE_LABELS[name]),
+      h("button", { type: "button", "aria-pressed": "false" }, SCORE_LABELS[name]),
       cells,
     );
     rowEls.set(name, { row, cells });
@@ -79,10 +79,10 @@ export function compareView(actions: Actions): View & { note: HTMLElement } {
       note,
       `query ${q}` + (N <= KEYS_ALL ? "" : ` \u00b7 top ${TOP_KEYS} of ${N} keys by ${SCORE_LABELS[s.score]} weight`),
     );
-    const key = shown.join(",");
     const labels = shown.map((j) => tokenAt(s.kTokens, j, "k"));
-    if (keyLabels.getAttribute("data-keys") !== key + labels.join("\u0000")) {
-      keyLabels.setAttribute("data-keys", key + labels.join("\u0000"));
+    const key = shown.join(",") + "|" + labels.join("\u0000"); // (a cell's name holds its token)
+    if (keyLabels.getAttribute("data-keys") !== key) {
+      keyLabels.setAttribute("data-keys", key);
       clear(keyLabels);
       for (const text of labels) keyLabels.appendChild(h("span", { title: text }, text));
     }
@@ -92,6 +92,7 @@ export function compareView(actions: Actions): View & { note: HTMLElement } {
       const isActive = name === s.score;
       if (isActive) row.setAttribute("aria-current", "true");
       else row.removeAttribute("aria-current");
+      row.firstElementChild!.setAttribute("aria-pressed", String(isActive));
       row.setAttribute("aria-label", `${SCORE_LABELS[name]}${isActive ? " (active)" : ""}: weights of ${q}`);
       if (typeof w === "string") {
         row.setAttribute("title", w);
