@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import pathlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -353,13 +353,19 @@ def plot_heads(heads: AttentionHeads) -> Figure:
     return fig
 
 
-def save_figure(widget: AttentionWidget, path: str | pathlib.Path, *, dpi: int = 150) -> None:
-    """Save :func:`plot` to ``path``; the format follows the suffix (png, svg, pdf, ...)."""
+def save_figure(
+    widget: AttentionWidget,
+    path: str | pathlib.Path,
+    *,
+    dpi: int = 150,
+    draw: Callable[[AttentionWidget], Figure] | None = None,
+) -> None:
+    """Save :func:`plot` (or ``draw(widget)``) to ``path``; the format follows the suffix."""
     path = pathlib.Path(path)
     fmt = path.suffix.lstrip(".").lower()
     if not fmt:
         raise ValueError(f"path must end in a format suffix such as .png, .svg or .pdf: {path}")
-    plot(widget).savefig(path, format=fmt, dpi=dpi)
+    (draw or plot)(widget).savefig(path, format=fmt, dpi=dpi)
 
 
 def png_bytes(fig: Figure, *, dpi: int = 72) -> bytes:

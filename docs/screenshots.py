@@ -17,7 +17,7 @@ sys.path.insert(0, str(HERE.parent / "tests" / "browser"))
 from harness import expect, jupyter_server, launch_chromium, run_notebook, widget_root  # noqa: E402
 from lab_feel import WIDTHS, set_theme  # noqa: E402
 
-HEIGHT = 2000  # tall enough that the notebook does not cut the widget off
+HEIGHT = 3200  # tall enough that the notebook does not cut the widget off (at 570 px too)
 CODE = "from attnwidget import AttentionWidget\nw = AttentionWidget()\nw"
 
 

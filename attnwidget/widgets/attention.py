@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from traitlets import Bool, Dict, Int, Unicode, observe, validate
 
-from .. import export, fallback, figures
+from .. import compare_figure, export, fallback, figures
 from ..core.checks import check_score
 from ..core.engine import AttentionResult
 from ..core.examples import default_example
@@ -31,6 +31,7 @@ from ..wire.traits import (
     validate_as,
 )
 from .base import WidgetBase, check_options
+from .comparison import Comparison
 from .heads import AttentionHeads
 from .paramsets import ParamSets
 from .results import Results, as_input_error, default_tokens, tokens_for
@@ -43,7 +44,7 @@ __all__ = ["AttentionWidget"]
 _INPUTS = ATTENTION.inputs  # the traits the results depend on
 
 
-class AttentionWidget(ViewEdits, WidgetBase):
+class AttentionWidget(Comparison, ViewEdits, WidgetBase):
     """Attention you can touch: edit queries, toggle score functions, watch the weights.
 
     The traits are the whole contract with the frontend (see ``docs/how-it-works.md``).
@@ -303,23 +304,31 @@ class AttentionWidget(ViewEdits, WidgetBase):
         """
         return export.to_html(self, path, title=title)
 
-    def plot(self, ax: Any = None) -> Any:
+    def plot(self, ax: Any = None, *, compare: bool = False) -> Any:
         """A matplotlib figure: weights heatmap with tokens, the selected query's three steps.
 
         Parameters
         ----------
         ax : matplotlib Axes, optional
-            Draw only the heatmap into it.
+            Draw only the heatmap (or, with ``compare``, the comparison) into it.
+        compare : bool
+            Draw instead the selected query's weights under every score function
+            (:meth:`compare`), one row each on one 0-1 scale, the current score marked.
 
         Returns
         -------
         matplotlib.figure.Figure
         """
+        if compare:
+            return compare_figure.plot_compare(self, ax)
         return figures.plot(self, ax)
 
-    def save_figure(self, path: str | pathlib.Path, *, dpi: int = 150) -> None:
-        """Save :meth:`plot` as PNG, SVG, PDF, ... (format from the file suffix)."""
-        figures.save_figure(self, path, dpi=dpi)
+    def save_figure(
+        self, path: str | pathlib.Path, *, dpi: int = 150, compare: bool = False
+    ) -> None:
+        """Save :meth:`plot` (with ``compare``: the comparison) as PNG, SVG, PDF, ..."""
+        draw = compare_figure.plot_compare if compare else figures.plot
+        figures.save_figure(self, path, dpi=dpi, draw=draw)
 
     def _fallback_png(self) -> bytes:
         t = self.temperature

@@ -1,4 +1,4 @@
-"""The tutorial site (`make docs`): the six notebooks of notebooks/, executed, with Sphinx,
+"""The tutorial site (`make docs`): the seven notebooks of notebooks/, executed, with Sphinx,
 myst-nb and the Furo theme; every widget live offline through attnwidget.sphinx.
 
 `make docs` copies this file, index.md and the notebooks into one source folder (build/docs-src)

@@ -272,3 +272,27 @@ describe("errors", () => {
     expect([r.weights.rows, r.weights.cols, r.output.rows, r.output.cols]).toEqual([0, 4, 0, 3]);
   });
 });
+
+describe("the keys' side of concat and additive, kept per (K, W)", () => {
+  it("is reused for the same K and parameters, and recomputed for another K or W", () => {
+    const W = matrix(3, 4, [0.5, -1, 0.2, 0.7, 1.1, 0.3, -0.4, 0.9, -0.6, 0.8, 0.1, -0.2]);
+    const v = new Float64Array([1, -0.5, 0.25]);
+    const K1 = matrix(2, 2, [1, 0, 0, 1]);
+    const K2 = matrix(2, 2, [2, -1, 0.5, 3]);
+    const Q = matrix(1, 2, [0.3, -0.7]);
+    const fresh = (K: Matrix, w: Matrix) => scoreMatrix(matrix(Q.rows, Q.cols, Q.data), matrix(K.rows, K.cols, K.data), "concat", { W: matrix(w.rows, w.cols, w.data), v });
+    const a = scoreMatrix(Q, K1, "concat", { W, v });
+    expect(scoreMatrix(Q, K1, "concat", { W, v }).data).toEqual(a.data);
+    expect(scoreMatrix(Q, K2, "concat", { W, v }).data).toEqual(fresh(K2, W).data);
+    expect(scoreMatrix(Q, K2, "concat", { W, v }).data).not.toEqual(a.data);
+    const W2 = matrix(3, 4, W.data.map((x) => x * 2));
+    expect(scoreMatrix(Q, K1, "concat", { W: W2, v }).data).toEqual(fresh(K1, W2).data);
+    // additive with U: the same K, another parameter matrix
+    const p = { W: matrix(3, 2, [1, 2, 3, 4, 5, 6]), U: matrix(3, 2, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]), v };
+    const U2 = matrix(3, 2, [-1, 0, 1, 0, -1, 2]);
+    const base = scoreMatrix(Q, K1, "additive", p);
+    const other = scoreMatrix(Q, K1, "additive", { ...p, U: U2 });
+    expect(other.data).toEqual(scoreMatrix(Q, matrix(2, 2, K1.data), "additive", { ...p, U: U2 }).data);
+    expect(other.data).not.toEqual(base.data);
+  });
+});

@@ -94,6 +94,21 @@ function project(X: Matrix, W: Matrix, from: number): Matrix {
   return out;
 }
 
+// The keys' side of concat and additive (W_k k for every key) depends on K and the parameters
+// only: kept per (K, W) while both live (callers never write into them), so that a drag (a new
+// Q each step) or the five scores of one query do not project every key again.
+const keySide = new WeakMap<Matrix, WeakMap<Matrix, { from: number; p: Matrix }>>();
+
+function projectKeys(K: Matrix, W: Matrix, from: number): Matrix {
+  let byW = keySide.get(K);
+  if (!byW) keySide.set(K, (byW = new WeakMap()));
+  const hit = byW.get(W);
+  if (hit && hit.from === from) return hit.p;
+  const p = project(K, W, from);
+  byW.set(W, { from, p });
+  return p;
+}
+
 /** v·tanh(wq_i + uk_j) for every pair: O(M·N·h). */
 function tanhMlp(wq: Matrix, uk: Matrix, v: Float64Array): Matrix {
   const h = v.length;
@@ -205,7 +220,7 @@ export function scoreMatrix(Q: Matrix, K: Matrix, score: ScoreName, params: Para
       const h = needHidden(params.W);
       const W = needShape(params.W, "W", "(h, d_q+d_k)", h, dq + dk);
       const v = needVector(params.v, h);
-      return tanhMlp(project(Q, W, 0), project(K, W, dq), v);
+      return tanhMlp(project(Q, W, 0), projectKeys(K, W, dq), v);
     }
     case "additive": {
       // v·tanh(W q + U k)
@@ -213,7 +228,7 @@ export function scoreMatrix(Q: Matrix, K: Matrix, score: ScoreName, params: Para
       const W = needShape(params.W, "W", "(h, d_q)", h, dq);
       const U = needShape(params.U, "U", "(h, d_k)", h, dk);
       const v = needVector(params.v, h);
-      return tanhMlp(project(Q, W, 0), project(K, U, 0), v);
+      return tanhMlp(project(Q, W, 0), projectKeys(K, U, 0), v);
     }
   }
 }

@@ -26,6 +26,8 @@ export interface Snapshot {
   kTokens: string[];
   score: ScoreName;
   params: Params;
+  /** The parameter set of every score function (the active one's is `params`). */
+  paramSets: Record<ScoreName, Params>;
   mask: Mask | null;
   temperature: number;
   result: Result | null;
@@ -243,6 +245,7 @@ export function createStore(model: AnyModel, overlay: () => Record<string, unkno
         kTokens: tokens("key_tokens"),
         score: score(),
         params: params(),
+        paramSets: Object.fromEntries(SCORES.map((n) => [n, params(n)])) as Record<ScoreName, Params>,
         mask: mask(),
         temperature: temperature(),
         result: usePreview ? previewResult : kernelResult(),

@@ -9,6 +9,7 @@ import { h, setText } from "./dom";
 import { columns } from "./layout";
 import { watchTheme } from "./theme";
 import { causalView } from "./views/causal";
+import { compareView } from "./views/compare";
 import { editorView } from "./views/editor";
 import { heatmapView } from "./views/heatmap";
 import { messageView } from "./views/message";
@@ -177,21 +178,23 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   const params = paramsView(actions);
   const outputs = outputVisualView(actions);
   const tables = tablesView();
-  const views: View[] = [scores, message, heatmap, causal, steps, plane, editor, params, outputs, tables];
+  const compare = compareView(actions);
+  const views: View[] = [scores, message, heatmap, causal, steps, plane, compare, editor, params, outputs, tables];
 
   const cards = {
     weights: card("weights", "Attention weights", heatmap.el, causal.el),
     plane: card("plane", "Queries and keys", plane.el),
     steps: card("steps", "Three steps for one query", steps.el),
+    compare: card("compare", "All five scores", compare.el, compare.note),
     editor: card("editor", "Queries Q", editor.el),
     params: card("params", "Score parameters", params.el),
     outputs: card("outputs", "Outputs", outputs.el),
   };
-  const { weights, plane: planeCard, steps: stepsCard, editor: editorCard, params: paramsCard, outputs: outputsCard } = cards;
+  const { weights, plane: planeCard, steps: stepsCard, compare: compareCard, editor: editorCard, params: paramsCard, outputs: outputsCard } = cards;
   const layout = columns(
     [weights, stepsCard],
-    [planeCard, editorCard, paramsCard, outputsCard],
-    [weights, planeCard, stepsCard, editorCard, paramsCard, outputsCard],
+    [planeCard, compareCard, editorCard, paramsCard, outputsCard],
+    [weights, planeCard, compareCard, stepsCard, editorCard, paramsCard, outputsCard],
   );
 
   const status = h("span", { class: "aw-status", "aria-live": "polite" });
