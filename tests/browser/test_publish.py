@@ -292,10 +292,16 @@ def test_trimmed_css_renders_the_tutorials_as_the_whole_css(chromium, docs_site,
         tab = context.new_page()
         try:
             open_offline(tab, path)
-            expect(tab.locator(".attnwidget-published .attnwidget").first).to_have_attribute(
-                "data-state", "ready"
+            # every widget mounted (the loader mounts them a painted frame apart) and ready
+            tab.wait_for_function(
+                """() => [...document.querySelectorAll('.attnwidget-published')].every((m) =>
+                    m.querySelector('.attnwidget[data-state="ready"]'))""",
+                timeout=30_000,
             )
             tab.evaluate("() => document.fonts.ready")
+            tab.evaluate(
+                "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+            )
             shots.append(tab.screenshot(full_page=True))
         finally:
             context.close()
