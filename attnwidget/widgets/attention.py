@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import pathlib
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from traitlets import Bool, Dict, Int, Unicode, observe, validate
 
-from .. import compare_figure, export, fallback, figures
 from ..core.checks import check_score
 from ..core.engine import AttentionResult
 from ..core.examples import default_example
@@ -32,19 +30,18 @@ from ..wire.traits import (
 )
 from .base import WidgetBase, check_options
 from .comparison import Comparison
+from .exports import Exports
 from .heads import AttentionHeads
 from .paramsets import ParamSets
 from .results import Results, as_input_error, default_tokens, tokens_for
 from .viewedits import ViewEdits
-
-_FALLBACK_CAPTION = "weights: 0 (purple) to 1 (yellow)"
 
 __all__ = ["AttentionWidget"]
 
 _INPUTS = ATTENTION.inputs  # the traits the results depend on
 
 
-class AttentionWidget(Comparison, ViewEdits, WidgetBase):
+class AttentionWidget(Exports, Comparison, ViewEdits, WidgetBase):
     """Attention you can touch: edit queries, toggle score functions, watch the weights.
 
     The traits are the whole contract with the frontend (see ``docs/how-it-works.md``).
@@ -285,56 +282,6 @@ class AttentionWidget(Comparison, ViewEdits, WidgetBase):
         """
         return AttentionHeads(
             weights, tokens, query_tokens=query_tokens, layer=layer, head=head, batch=batch
-        )
-
-    def to_html(self, path: str | pathlib.Path | None = None, *, title: str | None = None) -> str:
-        """Export as one self-contained HTML page that stays interactive offline.
-
-        Parameters
-        ----------
-        path : str or Path, optional
-            Where to write the page; nothing is written when None.
-        title : str, optional
-            Page title and heading (rendered as text).
-
-        Returns
-        -------
-        str
-            The page's HTML. See :func:`attnwidget.export.to_html`.
-        """
-        return export.to_html(self, path, title=title)
-
-    def plot(self, ax: Any = None, *, compare: bool = False) -> Any:
-        """A matplotlib figure: weights heatmap with tokens, the selected query's three steps.
-
-        Parameters
-        ----------
-        ax : matplotlib Axes, optional
-            Draw only the heatmap (or, with ``compare``, the comparison) into it.
-        compare : bool
-            Draw instead the selected query's weights under every score function
-            (:meth:`compare`), one row each on one 0-1 scale, the current score marked.
-
-        Returns
-        -------
-        matplotlib.figure.Figure
-        """
-        if compare:
-            return compare_figure.plot_compare(self, ax)
-        return figures.plot(self, ax)
-
-    def save_figure(
-        self, path: str | pathlib.Path, *, dpi: int = 150, compare: bool = False
-    ) -> None:
-        """Save :meth:`plot` (with ``compare``: the comparison) as PNG, SVG, PDF, ..."""
-        draw = compare_figure.plot_compare if compare else figures.plot
-        figures.save_figure(self, path, dpi=dpi, draw=draw)
-
-    def _fallback_png(self) -> bytes:
-        t = self.temperature
-        title = fallback.TITLES[self.score] + ("" if t == 1.0 else f"   (temperature {t:g})")
-        return fallback.heatmap_png(
-            self.weights, self.query_tokens, self.key_tokens, title, caption=_FALLBACK_CAPTION
         )
 
     @property
