@@ -37,6 +37,11 @@ def test_page_is_self_contained_with_a_strict_csp(tmp_path):
     assert len(page.encode()) < 200 * 1024
 
 
+def test_the_default_page_stays_under_150_kb():
+    # the whole page of the built-in example: bundle, CSS and state (issue 16's limit)
+    assert len(AttentionWidget().to_html().encode()) <= 150_000
+
+
 def test_page_state_carries_every_param_set_and_binary_arrays():
     w = AttentionWidget()
     w.score = "additive"
