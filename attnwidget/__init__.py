@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from importlib import metadata as _metadata
-from typing import TYPE_CHECKING, Any
 
 from .core.engine import (
     CHUNK_BUDGET_BYTES,
@@ -16,25 +15,10 @@ from .core.engine import (
     softmax,
 )
 from .core.examples import Example, default_example
+from .models import CapturedAttention, capture
 from .widgets.attention import AttentionWidget
 from .widgets.heads import AttentionHeads
 from .wire.traits import AttentionInputError
-
-if TYPE_CHECKING:
-    from .models import CapturedAttention
-
-
-
-def capture(model: Any, **inputs: Any) -> CapturedAttention:
-    """Run a transformers model once and record what every attention head used.
-
-    See :func:`attnwidget.models.capture` (needs ``pip install 'attnwidget[torch]'``; torch
-    and transformers are imported only when this runs).
-    """
-    from .models import capture as _capture
-
-    return _capture(model, **inputs)
-
 
 try:
     __version__ = _metadata.version("attnwidget")  # pyproject.toml, the one place it is written
@@ -50,6 +34,7 @@ __all__ = [
     "AttentionInputError",
     "AttentionResult",
     "AttentionWidget",
+    "CapturedAttention",
     "Example",
     "attention",
     "capture",
