@@ -87,7 +87,7 @@ def lengths_mask(valid_lens: Any, lead: tuple[int, ...], m: int, n: int) -> np.n
     ValueError
         For a shape that is neither, or lengths that are not integers in [0, N].
     """
-    lens = np.asarray(valid_lens.detach().cpu() if hasattr(valid_lens, "detach") else valid_lens)
+    lens = to_numpy(valid_lens, "valid_lens")
     if lens.dtype.kind not in "iu" and not (
         lens.dtype.kind == "f" and np.all(np.isfinite(lens)) and np.all(lens == np.round(lens))
     ):
