@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..export import json_for_html, state_for_page
+from ..export import frontend_blocks, json_for_html, state_for_page
 from ..wire.protocol import ATTENTION, HEADS, Traits
 
 __all__ = [
@@ -103,14 +103,16 @@ class StoredWidgets:
         self.models: dict[str, Any] = (widgets.get(WIDGET_STATE) or {}).get("state") or {}
         self.ours = {mid: p for mid, m in self.models.items() if (p := widget_protocol(m))}
         self._block_ids: dict[str, str] = {}  # model id -> its state block's id (written once)
+        self._frontend_written = False
 
     def __contains__(self, model_id: object) -> bool:
         return model_id in self.ours
 
-    def view_html(self, model_id: str) -> str:
+    def view_html(self, model_id: str, *, frontend: bool = False) -> str:
         """The HTML of one static view: its mount point, and (the first time a model is shown)
-        its state block. Every view on a page also needs the frontend once:
-        :func:`attnwidget.export.frontend_blocks`."""
+        its state block. Every view on a page also needs the frontend once
+        (:func:`attnwidget.export.frontend_blocks`): with ``frontend``, the first view this
+        object writes carries it (a page template may put it elsewhere instead)."""
         doc = None
         if model_id not in self._block_ids:
             safe = model_id if _SAFE_ID.fullmatch(model_id) else str(len(self._block_ids))
@@ -123,6 +125,10 @@ class StoredWidgets:
                 f'<script type="application/json" id="{html.escape(block_id)}">'
                 f"{json_for_html(doc)}</script>"
             )
+        if frontend and not self._frontend_written:
+            style, scripts = frontend_blocks()
+            out = style + out + "".join(scripts)
+            self._frontend_written = True
         return out
 
     def strip(self, metadata: Any) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 
-from ..export import frontend_blocks, json_for_html
+from ..export import json_for_html
 from .outputs import WIDGET_STATE, WIDGET_VIEW, StoredWidgets
 
 __all__ = ["static_views_in_page"]
@@ -57,12 +57,8 @@ def static_views_in_page(page: str) -> tuple[str, int]:
             return match.group(0)
         if model_id not in stored:
             return match.group(0)
-        html = stored.view_html(model_id)
-        if not replaced:
-            style, scripts = frontend_blocks()
-            html = style + html + "".join(scripts)
         replaced += 1
-        return html
+        return stored.view_html(model_id, frontend=True)
 
     page = _VIEW.sub(view, page)
     stored.strip(metadata)

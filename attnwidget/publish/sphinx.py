@@ -21,7 +21,7 @@ from typing import Any
 from docutils import nodes
 from myst_nb.core.render import MimeData, NbElementRenderer
 
-from ..export import frontend_blocks
+from ..export import json_for_html
 from .outputs import WIDGET_VIEW, StoredWidgets
 
 __all__ = ["AttnwidgetRenderer", "setup"]
@@ -44,18 +44,12 @@ class AttnwidgetRenderer(NbElementRenderer):
         """Fill the widget views in; hand the state of the other widgets to myst-nb."""
         views = self.__dict__.pop("_attnwidget_views", [])
         stored = StoredWidgets(metadata)
-        first = True
         for node, content in views:
             model_id = content.get("model_id") if isinstance(content, dict) else None
-            if model_id in stored:
-                html = stored.view_html(model_id)
-                if first:  # the frontend, once per page
-                    style, scripts = frontend_blocks()
-                    html = style + html + "".join(scripts)
-                    first = False
+            if model_id in stored:  # (the frontend comes with the page's first view)
+                html = stored.view_html(model_id, frontend=True)
             else:  # as myst-nb writes it, for the widget manager
-                text = json.dumps(content).replace("</", "<\\/")
-                html = f'<script type="{WIDGET_VIEW}">{text}</script>'
+                html = f'<script type="{WIDGET_VIEW}">{json_for_html(content)}</script>'
             node.children = [nodes.Text(html)]
         if stored.ours:
             metadata = json.loads(json.dumps(metadata))
