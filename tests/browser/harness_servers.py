@@ -31,6 +31,7 @@ __all__ = [
     "ServerError",
     "jupyter_server",
     "marimo_server",
+    "run_tool",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -154,6 +155,20 @@ def marimo_server(app_file: Path) -> Iterator[Server]:
 
     with _serving("marimo", start) as server:
         yield server
+
+
+def run_tool(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 600
+) -> None:
+    """Run a command-line tool (nbconvert, sphinx, mkdocs, marimo, ...) as an author does, its
+    Python importing attnwidget from this checkout, with matplotlib's Agg backend and the
+    variables ``env`` adds; fails the test with the tail of its output unless it exits with 0."""
+    full = dict(os.environ, MPLBACKEND="Agg", **(env or {}))
+    full["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), full.get("PYTHONPATH")]))
+    done = subprocess.run(args, cwd=cwd, env=full, capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, (
+        f"{' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    )
 
 
 @contextlib.contextmanager

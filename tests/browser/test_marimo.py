@@ -7,21 +7,19 @@ served here from the marimo wheel (harness_cdn), and the widget runs on its JS e
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from harness import (
-    REPO_ROOT,
     WEIGHT_CELLS,
     engine_weights,
     exact_q,
     expect_js_engine,
     expect_numbers,
     marimo_routes,
+    run_tool,
     serve_offline,
     watch_statuses,
     widget_root,
@@ -130,19 +128,14 @@ def test_marimo_run_a_click_changes_the_kernel_widget_and_reruns_the_dependent_c
 def marimo_export_html(app_file: Path) -> Path:
     """``marimo export html APP_FILE -o APP.html`` (it runs the app); the page's path."""
     out = app_file.with_suffix(".html")
-    env = dict(os.environ, MARIMO_SKIP_UPDATE_CHECK="1")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME"):
-        env[name] = str(app_file.parent / name.lower())
-    done = subprocess.run(
-        [sys.executable, "-m", "marimo", "export", "html", app_file.name, "-o", out.name],
+    xdg = ("XDG_CONFIG_HOME", "XDG_STATE_HOME")
+    env = {name: str(app_file.parent / name.lower()) for name in xdg}
+    run_tool(
+        sys.executable, "-m", "marimo", "export", "html", app_file.name, "-o", out.name,
         cwd=app_file.parent,
-        env=env,
-        capture_output=True,
-        text=True,
+        env={**env, "MARIMO_SKIP_UPDATE_CHECK": "1"},
         timeout=300,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    )  # fmt: skip
     return out
 
 

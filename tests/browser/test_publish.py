@@ -15,18 +15,22 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import os
-import re
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from harness import REPO_ROOT, expect, expect_numbers, write_notebook
+from harness import (
+    REPO_ROOT,
+    engine_weights,
+    expect,
+    expect_numbers,
+    open_offline,
+    run_tool,
+    write_notebook,
+)
 from playwright.sync_api import Page
 
-from attnwidget import attention
 from attnwidget.wire.codec import array_from_json
 
 pytestmark = pytest.mark.browser
@@ -41,21 +45,12 @@ NOTEBOOK_CELLS = (
 TUTORIALS = sorted(p.stem for p in (REPO_ROOT / "notebooks").glob("*.ipynb"))
 
 
-def _run(*args: str, cwd: Path, timeout: float = 600) -> None:
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), env.get("PYTHONPATH", "")])
-    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    assert done.returncode == 0, (
-        f"{' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    )
-
-
 @pytest.fixture(scope="session")
 def exporter_page(tmp_path_factory, frontend_bundle) -> Path:
     """`jupyter nbconvert --to attnwidget --execute NB.ipynb` of NOTEBOOK_CELLS."""
     root = tmp_path_factory.mktemp("exporter")
     write_notebook(root, *NOTEBOOK_CELLS)
-    _run(
+    run_tool(
         sys.executable,
         "-m",
         "jupyter",
@@ -85,7 +80,7 @@ def sphinx_site(tmp_path_factory, frontend_bundle) -> Path:
         f"---\n\n# A text notebook\n\n{cells}"
     )
     out = src.parent / (src.name + "-html")
-    _run(sys.executable, "-m", "sphinx", "-b", "html", "-q", str(src), str(out), cwd=src)
+    run_tool(sys.executable, "-m", "sphinx", "-b", "html", "-q", str(src), str(out), cwd=src)
     return out
 
 
@@ -101,7 +96,7 @@ def mkdocs_site(tmp_path_factory, frontend_bundle) -> Path:
         "site_name: t\ntheme:\n  name: material\n  font: false\n"
         "plugins:\n  - mkdocs-jupyter:\n      execute: true\n  - attnwidget\n"
     )
-    _run(sys.executable, "-m", "mkdocs", "build", "-q", cwd=root)
+    run_tool(sys.executable, "-m", "mkdocs", "build", "-q", cwd=root)
     return root / "site"
 
 
@@ -109,7 +104,7 @@ def mkdocs_site(tmp_path_factory, frontend_bundle) -> Path:
 def docs_site(tmp_path_factory, frontend_bundle) -> Path:
     """`make docs`, written into a temp folder (DOCS_SRC, DOCS_OUT)."""
     tmp = tmp_path_factory.mktemp("docs")
-    _run(
+    run_tool(
         "make",
         "--no-print-directory",
         "docs",
@@ -121,21 +116,13 @@ def docs_site(tmp_path_factory, frontend_bundle) -> Path:
     return tmp / "site"
 
 
-def open_offline(tab: Page, path: Path) -> tuple[list[str], list[str]]:
-    """Open ``path`` from disk; return (remote requests attempted, console errors), both
-    filled as the page runs."""
-    attempted: list[str] = []
+def open_page(tab: Page, path: Path) -> tuple[list[str], list[str]]:
+    """Open ``path`` from disk, nothing remote; return (remote requests attempted, console
+    errors), both filled as the page runs."""
     errors: list[str] = []
     tab.on("console", lambda m: m.type == "error" and errors.append(m.text))
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
-
-    def block(route) -> None:
-        attempted.append(route.request.url)
-        route.abort()
-
-    tab.route(re.compile(r"^(?!file:|data:|blob:).*"), block)
-    tab.goto(path.as_uri())
-    return attempted, errors
+    return open_offline(tab, path), errors
 
 
 def embedded_inputs(tab: Page, block_id: str) -> dict:
@@ -163,21 +150,9 @@ def embedded_inputs(tab: Page, block_id: str) -> dict:
     }
 
 
-def python_weights(x: dict, Q: np.ndarray, score: str) -> np.ndarray:
-    return attention(
-        Q,
-        x["K"],
-        x["V"],
-        score=score,
-        params=x["param_sets"][score],
-        mask=x["mask"],
-        temperature=x["temperature"],
-    ).weights
-
-
 def check_live_widget(tab: Page, path: Path) -> None:
     """The first AttentionWidget of the page at ``path`` works offline (see the module)."""
-    attempted, errors = open_offline(tab, path)
+    attempted, errors = open_page(tab, path)
     first = "() => [...document.querySelectorAll('.attnwidget-published')].find((m) =>"
     first += " m.querySelector('.attnwidget:not([data-kind=\"heads\"])'))?.dataset.attnwidgetState"
     block_id = tab.wait_for_function(first, timeout=1000).json_value()
@@ -195,7 +170,7 @@ def check_live_widget(tab: Page, path: Path) -> None:
 
     tab.locator(f'{scope} button[data-score="additive"]').click()
     expect(root).to_have_attribute("data-state", "ready", timeout=1000)
-    expect_numbers(tab, weights, python_weights(x, x["Q"], "additive").ravel(), abs_tol=1e-9)
+    expect_numbers(tab, weights, engine_weights(x, x["Q"], "additive").ravel(), abs_tol=1e-9)
 
     # The last query moves: under a causal mask (tutorials 04, 07) it is the one that sees
     # every key, so its weights must change.
@@ -220,8 +195,8 @@ def check_live_widget(tab: Page, path: Path) -> None:
         Q[i, j], shown[i, j] = v, True
     assert shown[last].all(), "the editor shows every dimension of the moved query"
     np.testing.assert_array_equal(Q[:last], x["Q"][:last])
-    moved = python_weights(x, Q, "additive")
-    assert not np.allclose(moved, python_weights(x, x["Q"], "additive")), "the weights changed"
+    moved = engine_weights(x, Q, "additive")
+    assert not np.allclose(moved, engine_weights(x, x["Q"], "additive")), "the weights changed"
     expect_numbers(tab, weights, moved.ravel(), abs_tol=1e-9)
     assert attempted == []
     assert errors == []
@@ -265,7 +240,7 @@ def test_docs_site_page_is_live_offline(tab, docs_site, name):
 
 
 def test_docs_site_links_every_tutorial(tab, docs_site):
-    attempted, errors = open_offline(tab, docs_site / "index.html")
+    attempted, errors = open_page(tab, docs_site / "index.html")
     hrefs = tab.eval_on_selector_all("a[href]", "(els) => els.map((e) => e.getAttribute('href'))")
     for name in TUTORIALS:
         assert f"{name}.html" in hrefs, name
@@ -291,7 +266,7 @@ def test_trimmed_css_renders_the_tutorials_as_the_whole_css(chromium, docs_site,
         context = chromium.new_context(viewport={"width": 1280, "height": 900})
         tab = context.new_page()
         try:
-            open_offline(tab, path)
+            open_page(tab, path)
             # every widget mounted (the loader mounts them a painted frame apart) and ready
             tab.wait_for_function(
                 """() => [...document.querySelectorAll('.attnwidget-published')].every((m) =>

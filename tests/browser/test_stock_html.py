@@ -9,8 +9,6 @@ is aborted and recorded.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -18,8 +16,8 @@ import pytest
 from conftest import WIDGET_CODE
 from harness import (
     NOTEBOOK,
-    REPO_ROOT,
     expect_js_engine,
+    run_tool,
     serve_offline,
     stock_html_routes,
     watch_statuses,
@@ -34,19 +32,12 @@ pytestmark = pytest.mark.browser
 def nbconvert_html(notebook: Path) -> Path:
     """``jupyter nbconvert --to html --execute NOTEBOOK``, as a tutorial author runs it (the
     kernel imports attnwidget from this checkout); the page's path."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    env["MPLBACKEND"] = "Agg"
-    env["JUPYTER_RUNTIME_DIR"] = str(notebook.parent / "runtime")
-    done = subprocess.run(
-        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--execute", notebook.name],
+    run_tool(
+        sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--execute", notebook.name,
         cwd=notebook.parent,
-        env=env,
-        capture_output=True,
-        text=True,
+        env={"JUPYTER_RUNTIME_DIR": str(notebook.parent / "runtime")},
         timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
+    )  # fmt: skip
     return notebook.with_suffix(".html")
 
 
