@@ -38,6 +38,7 @@ __all__ = [
     "Traffic",
     "marimo_routes",
     "npm_copy",
+    "open_offline",
     "serve_offline",
     "stock_html_routes",
 ]
@@ -141,6 +142,14 @@ def serve_offline(page: Page, routes: Sequence[CdnRoute]) -> Traffic:
 
     page.route(_NOT_LOCAL, handle)
     return traffic
+
+
+def open_offline(page: Page, path: Path) -> list[str]:
+    """Open the page file ``path`` with nothing remote (:func:`serve_offline` with no CDN
+    copies); returns the remote requests it attempted, a list filled as the page runs."""
+    traffic = serve_offline(page, ())
+    page.goto(path.as_uri())
+    return traffic.blocked
 
 
 def stock_html_routes() -> list[CdnRoute]:

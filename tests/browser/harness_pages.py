@@ -111,9 +111,10 @@ def kernel_exec(page: Page, code: str, *, timeout_ms: float = 30_000) -> str:
     return result["stdout"]
 
 
-def kernel_json(page: Page, expr: str) -> Any:
+def kernel_json(page: Page, expr: str, *, timeout_ms: float = 30_000) -> Any:
     """The value of a Python expression in the kernel, through JSON."""
-    return json.loads(kernel_exec(page, f"import json; print(json.dumps({expr}))"))
+    code = f"import json; print(json.dumps({expr}))"
+    return json.loads(kernel_exec(page, code, timeout_ms=timeout_ms))
 
 
 def wait_for_kernel(page: Page, expr: str, want: Any, *, tries: int = 50) -> Any:

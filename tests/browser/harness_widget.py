@@ -136,12 +136,20 @@ QUERY_CELLS = "input[data-query][data-dim]"  # the query editor, row-major
 STATIC_STATUS = "static page \u00b7 JS engine"  # the status of a view run by the JS engine
 
 
-def engine_weights(w: AttentionWidget, Q: Any, score: str) -> np.ndarray:
-    """The numpy engine's weights for ``w`` with queries ``Q`` and score function ``score``."""
+def engine_weights(w: AttentionWidget | dict, Q: Any, score: str) -> np.ndarray:
+    """The numpy engine's weights for the inputs of ``w`` (a widget, or a dict of its traits
+    ``K``, ``V``, ``mask``, ``temperature`` and ``param_sets``, e.g. read from a kernel or a
+    page as JSON) with queries ``Q`` and score function ``score``."""
+    x = w if isinstance(w, dict) else {n: getattr(w, n) for n in _ENGINE_INPUTS}
+    V, mask = (None if x[n] is None else np.asarray(x[n]) for n in ("V", "mask"))
     return attention(
-        np.asarray(Q, dtype=float), w.K, w.V, score=score, params=w.param_sets[score],
-        mask=w.mask, temperature=w.temperature,
+        np.asarray(Q, dtype=float), np.asarray(x["K"]), V, score=score,
+        params={n: np.asarray(a) for n, a in x["param_sets"][score].items()},
+        mask=None if mask is None else mask.astype(bool), temperature=x["temperature"],
     ).weights  # fmt: skip
+
+
+_ENGINE_INPUTS = ("K", "V", "mask", "temperature", "param_sets")
 
 
 def exact_q(page: Page, shape: tuple[int, int]) -> list[list[float]]:

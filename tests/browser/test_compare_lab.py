@@ -12,18 +12,19 @@ import json
 import numpy as np
 import pytest
 from harness import (
+    engine_weights,
     exact_q,
     expect,
     expect_active_score,
     expect_numbers,
     kernel_exec,
+    open_offline,
     settled_state,
     widget_root,
 )
-from test_export_page import open_offline
 from test_lab import drag, show_widget
 
-from attnwidget import SCORES, AttentionWidget, attention
+from attnwidget import SCORES, AttentionWidget
 
 pytestmark = pytest.mark.browser
 
@@ -40,17 +41,7 @@ def _row(score: str) -> str:
 
 def expected_rows(inputs: dict) -> dict[str, np.ndarray]:
     """The numpy engine's weights of the selected query under every score function."""
-    arr = {k: None if inputs[k] is None else np.array(inputs[k]) for k in ("Q", "K", "V", "mask")}
-    mask = None if arr["mask"] is None else arr["mask"].astype(bool)
-    out = {}
-    for s in SCORES:
-        params = {n: np.array(a) for n, a in inputs["param_sets"][s].items()}
-        r = attention(
-            arr["Q"], arr["K"], arr["V"], score=s, params=params, mask=mask,
-            temperature=inputs["temperature"],
-        )  # fmt: skip
-        out[s] = r.weights[inputs["selected"]]
-    return out
+    return {s: engine_weights(inputs, inputs["Q"], s)[inputs["selected"]] for s in SCORES}
 
 
 def expect_rows(page, rows: dict[str, np.ndarray]) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from harness import WEIGHT_CELLS, engine_weights, expect_numbers, read_numbers
+from harness import WEIGHT_CELLS, engine_weights, expect_numbers, open_offline, read_numbers
 from playwright.sync_api import Page, expect
 
 from attnwidget import SCORES, AttentionWidget
@@ -24,20 +24,6 @@ HOSTILE = [
     "\u202egnp.exe",
     "x" * 500,
 ]
-
-
-def open_offline(page: Page, path: Path) -> list[str]:
-    """Open a page from disk; every request that is not file:, data: or blob: is aborted
-    and recorded."""
-    attempted: list[str] = []
-
-    def block(route):
-        attempted.append(route.request.url)
-        route.abort()
-
-    page.route(re.compile(r"^(?!file:|data:|blob:).*"), block)
-    page.goto(path.as_uri())
-    return attempted
 
 
 def ready(page: Page) -> None:
