@@ -11,7 +11,16 @@ import pathlib
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ATTENTION", "HEADS", "MAX_PAIRS", "MAX_VALUES", "MAX_WEIGHTS", "ROW_PATCH", "Traits"]
+__all__ = [
+    "ATTENTION",
+    "HEADS",
+    "MAX_PAIRS",
+    "MAX_VALUES",
+    "MAX_WEIGHTS",
+    "KEY_PATCH",
+    "ROW_PATCH",
+    "Traits",
+]
 
 SOURCE: dict[str, Any] = json.loads(
     pathlib.Path(__file__).with_name("protocol.json").read_text(encoding="utf-8")
@@ -52,6 +61,8 @@ def _traits(kind: str) -> Traits:
 ATTENTION = _traits("attention")
 HEADS = _traits("heads")
 ROW_PATCH: dict[str, Any] = SOURCE["attention"]["row_patch"]
+KEY_PATCH: dict[str, Any] = SOURCE["attention"]["key_patch"]
+"""A view's edit of a few keys or values: up as their rows, down as what changed (keyedits.py)."""
 
 MAX_PAIRS: int = SOURCE["limits"]["max_pairs"]
 """Most query-key pairs a widget shows (its scores and weights cross the wire on every edit)."""
