@@ -99,11 +99,11 @@ class ViewEdits:
                 rows_of = {n: getattr(self, n) for n in self._kv_rows}
                 arrays, col_patch = key_answer(result, *moved, held, rows_of)
                 patch = None
-                self._kv_in_patch = True
             else:
                 queries = self.Q if self._q_rows_edit else None
                 arrays, patch = self._results.to_send(result, rows, held, queries)
                 self._q_in_patch = patch is not None and "Q" in patch
+            self._kv_in_patch = col_patch is not None
             self._patched = self._patched or patch is not None or col_patch is not None
             # a patched (or unchanged) array is stored as it is: its identity marks it as sent
             self._unsent = {}
