@@ -40,6 +40,8 @@ export const TRAIT_TOPICS: Readonly<Record<string, Topic[]>> = {
   error: ["error"],
   _row_patch: ["result", "Q"], // (Q's rows when the view sent only those)
   _query_patch: ["Q"], // (set back to null when the kernel refuses the rows a view sent)
+  _col_patch: ["result", "K", "V"], // (a key edit's scores columns, and K's or V's rows)
+  _key_patch: ["K", "V"],
   result_id: ["state"],
   _static: ["state"],
 };
@@ -142,6 +144,8 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     edit(values: EditValues, hint?: { row?: number; typed?: boolean }) {
       const topics: Topic[] = ["result", "state", "error"];
       if ("Q" in values) topics.push("Q");
+      if ("K" in values) topics.push("K");
+      if ("V" in values) topics.push("V");
       if ("score" in values) topics.push("score", "params");
       if ("temperature" in values) topics.push("temperature");
       if ("mask" in values) topics.push("mask");
