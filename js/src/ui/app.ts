@@ -12,6 +12,7 @@ import { causalView } from "./views/causal";
 import { compareView } from "./views/compare";
 import { editorView } from "./views/editor";
 import { heatmapView } from "./views/heatmap";
+import { keysEditorView } from "./views/keysEditor";
 import { messageView } from "./views/message";
 import { outputVisualView } from "./views/outputVisual";
 import { paramsView } from "./views/params";
@@ -179,11 +180,12 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   // Drag end: the query editor catches up at once (it is held during a drag, see paint).
   const plane = planeView(actions, { dragEnd: () => editorBehind.size > 0 && paint() });
   const editor = editorView(actions);
+  const kv = keysEditorView(actions);
   const params = paramsView(actions);
   const outputs = outputVisualView(actions);
   const tables = tablesView();
   const compare = compareView(actions);
-  const views: View[] = [scores, message, heatmap, causal, steps, plane, compare, editor, params, outputs, tables];
+  const views: View[] = [scores, message, heatmap, causal, steps, plane, compare, editor, kv, params, outputs, tables];
 
   const cards = {
     weights: card("weights", "Attention weights", heatmap.el, causal.el),
@@ -191,14 +193,15 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     steps: card("steps", "Three steps for one query", steps.el),
     compare: card("compare", "All five scores", compare.el, compare.note),
     editor: card("editor", "Queries Q", editor.el),
+    keys: card("keys", "Keys K and values V", kv.el),
     params: card("params", "Score parameters", params.el),
     outputs: card("outputs", "Outputs", outputs.el),
   };
-  const { weights, plane: planeCard, steps: stepsCard, compare: compareCard, editor: editorCard, params: paramsCard, outputs: outputsCard } = cards;
+  const { weights, plane: planeCard, steps: stepsCard, compare: compareCard, editor: editorCard, keys: keysCard, params: paramsCard, outputs: outputsCard } = cards;
   const layout = columns(
     [weights, stepsCard],
-    [planeCard, compareCard, editorCard, paramsCard, outputsCard],
-    [weights, planeCard, compareCard, stepsCard, editorCard, paramsCard, outputsCard],
+    [planeCard, compareCard, editorCard, keysCard, paramsCard, outputsCard],
+    [weights, planeCard, compareCard, stepsCard, editorCard, keysCard, paramsCard, outputsCard],
   );
 
   const status = h("span", { class: "aw-status", "aria-live": "polite" });

@@ -33,7 +33,11 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
   function render(force = false, restyled = false): void {
     const s = scene.snap;
     if (!s) return;
-    if (s.K !== scene.adapterK || !scene.adapter) {
+    if (s.K !== scene.adapterK && scene.drag?.key && scene.adapter) {
+      // a key is dragged: its plane stays the one the drag began in (d > 2: in-plane moves)
+      scene.adapterK = s.K;
+      scene.keyPts = pointsOf(scene.adapter, s.K);
+    } else if (s.K !== scene.adapterK || !scene.adapter) {
       scene.adapterK = s.K;
       try {
         scene.adapter = adapterFor(s.K, s.Q);
@@ -95,7 +99,7 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
       note,
       (d > 2
         ? `d = ${d}: the plane of the keys' first two principal components; a query moves within it.`
-        : `The ${d}-D space itself.`) + " Drag a query, or focus it and use the arrow keys (Shift: bigger steps).",
+        : `The ${d}-D space itself.`) + " Drag a query or a key, or focus it and use the arrow keys (Shift: bigger steps).",
     );
   }
 

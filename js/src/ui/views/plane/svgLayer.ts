@@ -118,7 +118,15 @@ export function buildPoints(scene: PlaneScene, s: Snapshot): void {
   for (let j = 0; j < N; j++) {
     const [x, y] = keyPts[j];
     const t = tokenAt(s.kTokens, j, "k");
-    const g = svg("g", { class: "aw-pl-key", "data-key-point": j, transform: `translate(${sx(v, x)} ${sy(v, y)})` });
+    const g = svg("g", {
+      class: "aw-pl-key",
+      "data-key-point": j,
+      transform: `translate(${sx(v, x)} ${sy(v, y)})`,
+      tabindex: 0,
+      role: "slider",
+      "aria-roledescription": "draggable point",
+      "aria-label": `key ${t}`,
+    });
     g.appendChild(svg("title", undefined, `key ${t}`));
     // the mark is drawn on the canvas (shaded by weight); this one takes the pointer (its title)
     g.appendChild(svg("rect", { class: "aw-pl-keyhit", x: -4, y: -4, width: 8, height: 8 }));
@@ -189,6 +197,10 @@ export function placePoints(scene: PlaneScene, s: Snapshot, qp: Point[]): void {
   const { queryEls, gSel } = scene;
   const v = scene.viewport!;
   const a = scene.adapter!;
+  scene.keyEls.forEach((g, j) => {
+    const p = scene.keyPts[j];
+    if (p) setAttr(g, "transform", `translate(${sx(v, p[0])} ${sy(v, p[1])})`);
+  });
   for (let i = 0; i < queryEls.length; i++) {
     const g = queryEls[i];
     const [x, y] = qp[i];

@@ -1,0 +1,47 @@
+// The keys-and-values editor: K and V as editable tables (the query editor's matrixEditor).
+// V may be null ("the values are the keys"): the V table then shows K, and typing a value
+// makes V an explicit copy of K first (then edits it), as the note under it says.
+
+import type { Snapshot } from "../../live/store";
+import { h, setText } from "../dom";
+import { matrixEditor } from "./editor";
+import { runAll, type Actions, type Topic, type View } from "./view";
+
+export function keysEditorView(actions: Actions): View {
+  const keys = matrixEditor(actions, {
+    matrix: (s) => s.K,
+    tokens: (s) => s.kTokens,
+    prefix: "k",
+    what: "Key",
+    rowAttr: "data-key",
+    edit: (K) => actions.edit({ K }, { typed: true }),
+    centre: () => -1,
+    deps: ["K", "tokens"],
+    view: "key-editor",
+  });
+  const values = matrixEditor(actions, {
+    matrix: (s) => s.values,
+    tokens: (s) => s.kTokens,
+    prefix: "k",
+    what: "Value",
+    rowAttr: "data-value-row",
+    // (with V null, `next` is a copy of K with the entry typed: V becomes K's copy, then edited)
+    edit: (V) => actions.edit({ V }, { typed: true }),
+    centre: () => -1,
+    deps: ["K", "V", "tokens"],
+    view: "value-editor",
+  });
+  const note = h("p", { class: "aw-note", "data-role": "values-note" });
+  const el = h("div", { class: "aw-kv" }, h("h4", undefined, "K"), keys.el, h("h4", undefined, "V"), note, values.el);
+  const views = [keys, values];
+  return {
+    el,
+    deps: ["K", "V", "tokens"] satisfies Topic[],
+    update(s: Snapshot, changed) {
+      setText(note, s.V === null ? "V is None: the values are the keys. Typing a value makes V a copy of K first, then changes it." : "");
+      note.hidden = s.V !== null;
+      for (const v of views) v.update(s, changed);
+    },
+    destroy: () => runAll(views.map((v) => () => v.destroy())),
+  };
+}
