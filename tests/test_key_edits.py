@@ -130,6 +130,7 @@ def test_many_keys_go_whole():
         ({"rows": [0]}, "_key_patch must be {rows, K and/or V}"),
         ({"rows": [0], "K": None, "Q": None}, "_key_patch must be {rows, K and/or V}"),
         ("nope", "_key_patch must be {rows, K and/or V}"),
+        ([[1]], "_key_patch must be {rows, K and/or V}"),
         ({"rows": [7], "K": wire(np.zeros((1, 3)))}, "distinct key indices in [0, 6]"),
         ({"rows": [1, 1], "K": wire(np.zeros((2, 3)))}, "distinct key indices"),
         ({"rows": [1], "K": wire(np.zeros((1, 2)))}, "_key_patch['K'] must have shape (1, 3)"),

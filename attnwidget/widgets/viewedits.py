@@ -43,8 +43,8 @@ class ViewEdits:
             if self._q_rows_edit:
                 sync_data = edit_of_q(self.Q, sync_data)
             if KEY_ROWS in sync_data:
-                self._kv_rows = frozenset(sync_data[KEY_ROWS] or ()) & {"K", "V"}
                 sync_data = edit_of_keys(self.K, self.V, sync_data)
+                self._kv_rows = frozenset(sync_data) & {"K", "V"}
             self._row_edit = "Q" in sync_data and set(sync_data) <= _ROW_EDIT
             self._key_edit = bool({"K", "V"} & set(sync_data)) and set(sync_data) <= _KEY_EDIT
             super()._apply_edit(sync_data)  # type: ignore[misc]
