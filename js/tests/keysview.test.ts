@@ -89,4 +89,13 @@ describe("the keys and values editor", () => {
     expect(model.get("edit_id")).toBe(0);
     expect(Array.from(M(model, "K").data)).toEqual(K);
   });
+
+  it("starts open for a few keys, folded (one line) for many", () => {
+    const open = mountLocal(state()).root.querySelector('[data-card="keys"] details') as HTMLDetailsElement;
+    expect(open.open).toBe(true);
+    const many = mountLocal(widgetState(sinMatrix(3, 8, 0.9), sinMatrix(40, 8, 1.7)));
+    const folded = many.root.querySelector('[data-card="keys"] details') as HTMLDetailsElement;
+    expect(folded.open).toBe(false);
+    expect(folded.querySelector("summary")!.textContent).toBe("40 keys \u00d7 8, values \u00d7 8");
+  });
 });

@@ -199,8 +199,8 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   };
   const { weights, plane: planeCard, steps: stepsCard, compare: compareCard, editor: editorCard, keys: keysCard, params: paramsCard, outputs: outputsCard } = cards;
   const layout = columns(
-    [weights, stepsCard],
-    [planeCard, compareCard, editorCard, keysCard, paramsCard, outputsCard],
+    [weights, stepsCard, keysCard],
+    [planeCard, compareCard, editorCard, paramsCard, outputsCard],
     [weights, planeCard, compareCard, stepsCard, editorCard, keysCard, paramsCard, outputsCard],
   );
 

@@ -1,11 +1,15 @@
 // The keys-and-values editor: K and V as editable tables (the query editor's matrixEditor).
 // V may be null ("the values are the keys"): the V table then shows K, and typing a value
-// makes V an explicit copy of K first (then edits it), as the note under it says.
+// makes V an explicit copy of K first (then edits it), as the note under it says. Many keys:
+// the tables start folded (a <details>), so the card takes one line until it is opened.
 
 import type { Snapshot } from "../../live/store";
 import { h, setText } from "../dom";
 import { matrixEditor } from "./editor";
 import { runAll, type Actions, type Topic, type View } from "./view";
+
+/** Above this many entries of K and V, the tables start folded. */
+const FOLD_ABOVE = 128;
 
 export function keysEditorView(actions: Actions): View {
   const keys = matrixEditor(actions, {
@@ -32,12 +36,18 @@ export function keysEditorView(actions: Actions): View {
     view: "value-editor",
   });
   const note = h("p", { class: "aw-note", "data-role": "values-note" });
-  const el = h("div", { class: "aw-kv" }, h("h4", undefined, "K"), keys.el, h("h4", undefined, "V"), note, values.el);
+  const summary = h("summary", undefined, "");
+  const el = h("details", { class: "aw-kv" }, summary, h("h4", undefined, "K"), keys.el, h("h4", undefined, "V"), note, values.el);
   const views = [keys, values];
+  let first = true;
   return {
     el,
     deps: ["K", "V", "tokens"] satisfies Topic[],
     update(s: Snapshot, changed) {
+      const n = s.K.rows * (s.K.cols + s.values.cols);
+      if (first) el.open = n <= FOLD_ABOVE;
+      first = false;
+      setText(summary, `${s.K.rows} keys \u00d7 ${s.K.cols}, values \u00d7 ${s.values.cols}`);
       setText(note, s.V === null ? "V is None: the values are the keys. Typing a value makes V a copy of K first, then changes it." : "");
       note.hidden = s.V !== null;
       for (const v of views) v.update(s, changed);
