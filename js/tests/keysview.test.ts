@@ -31,9 +31,12 @@ const type = (input: HTMLInputElement, text: string) => {
 describe("key points on the plane", () => {
   it("are focusable sliders; an arrow key moves that key only and the weights follow", async () => {
     const { root, model } = mountLocal(state());
+    await nextFrame(); // (the first paint after attaching)
     const point = root.querySelector('[data-key-point="2"]') as unknown as HTMLElement;
     expect(point.getAttribute("tabindex")).toBe("0");
     expect(point.getAttribute("role")).toBe("slider");
+    const where = point.getAttribute("aria-valuetext");
+    expect(where).toMatch(/^dim 0 .*, dim 1 /);
     const before = M(model, "K");
     const weights = Array.from(M(model, "weights").data);
     point.focus();
@@ -46,6 +49,8 @@ describe("key points on the plane", () => {
     expect(Array.from(M(model, "weights").data)).not.toEqual(weights);
     expectEngineWeights(model);
     expect(model.get("error")).toBe("");
+    expect(point.getAttribute("aria-valuetext")).not.toBe(where); // (it says where the key is now)
+    expect(point.isConnected && document.activeElement === point).toBe(true); // (and keeps the focus)
   });
 });
 
@@ -96,6 +101,6 @@ describe("the keys and values editor", () => {
     const many = mountLocal(widgetState(sinMatrix(3, 8, 0.9), sinMatrix(40, 8, 1.7)));
     const folded = many.root.querySelector('[data-card="keys"] details') as HTMLDetailsElement;
     expect(folded.open).toBe(false);
-    expect(folded.querySelector("summary")!.textContent).toBe("40 keys \u00d7 8, values \u00d7 8");
+    expect(folded.querySelector("summary")!.textContent).toBe("40 keys");
   });
 });

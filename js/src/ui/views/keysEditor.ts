@@ -47,8 +47,8 @@ export function keysEditorView(actions: Actions): View {
       const n = s.K.rows * (s.K.cols + s.values.cols);
       if (first) el.open = n <= FOLD_ABOVE;
       first = false;
-      setText(summary, `${s.K.rows} keys \u00d7 ${s.K.cols}, values \u00d7 ${s.values.cols}`);
-      setText(note, s.V === null ? "V is None: the values are the keys. Typing a value makes V a copy of K first, then changes it." : "");
+      setText(summary, `${s.K.rows} keys`);
+      setText(note, s.V === null ? "V is None: the values are the keys. A value typed makes V a copy of K first." : "");
       note.hidden = s.V !== null;
       for (const v of views) v.update(s, changed);
     },

@@ -49,33 +49,22 @@ export function listenPointer(scene: PlaneScene, actions: Actions, dragEnded: ()
       const viewport = scene.viewport;
       if (e.button !== 0 || !scene.adapter || !viewport) return;
       const k = keyFrom(e);
-      if (k) {
-        e.preventDefault();
-        const j = Number(k.getAttribute("data-key-point"));
-        const rect = root.getBoundingClientRect();
-        const vbPerPx = rect.width > 0 ? SIZE / rect.width : 1;
-        scene.drag = { i: j, key: true, pointerId: e.pointerId, x: e.clientX, y: e.clientY, start: rowOf(actions.current().K, j), unitsPerPx: vbPerPx / viewport.scale, target: k };
-        try {
-          k.setPointerCapture(e.pointerId);
-        } catch {
-          /* jsdom */
-        }
-        (k as unknown as HTMLElement).focus?.({ preventScroll: true });
-        k.classList.add("is-dragging");
-        return;
-      }
-      const hit = queryUnder(scene, e, scene.snap?.selected ?? -1);
+      const rect = root.getBoundingClientRect();
+      const hit = k
+        ? { i: Number(k.getAttribute("data-key-point")), g: k as SVGGElement, vbPerPx: rect.width > 0 ? SIZE / rect.width : 1 }
+        : queryUnder(scene, e, scene.snap?.selected ?? -1);
       if (!hit) return;
       const { i, g, vbPerPx } = hit;
       e.preventDefault();
       // the pointer is captured by the point, or by the plane when the point was on the canvas
-      const target: Element = g.getAttribute("data-query-point") === String(i) ? g : root;
+      const target: Element = k || g.getAttribute("data-query-point") === String(i) ? g : root;
       scene.drag = {
         i,
+        key: !!k,
         pointerId: e.pointerId,
         x: e.clientX,
         y: e.clientY,
-        start: rowOf(actions.Q(), i),
+        start: rowOf(k ? actions.current().K : actions.Q(), i),
         unitsPerPx: vbPerPx / viewport.scale,
         target,
       };
@@ -84,9 +73,9 @@ export function listenPointer(scene: PlaneScene, actions: Actions, dragEnded: ()
       } catch {
         /* jsdom */
       }
-      if (actions.current().selected !== i) actions.select(i);
+      if (!k && actions.current().selected !== i) actions.select(i);
       // canvas mode: the one SVG point stands for the selected query from now on
-      if (scene.onCanvas) setAttr(g, "data-query-point", String(i));
+      if (!k && scene.onCanvas) setAttr(g, "data-query-point", String(i));
       (g as unknown as HTMLElement).focus?.({ preventScroll: true });
       target.classList.add("is-dragging");
     }),
