@@ -11,7 +11,7 @@ from traitlets import Bool, Dict, Int, Unicode, observe, validate
 from ..core.checks import check_score
 from ..core.engine import AttentionResult
 from ..core.examples import default_example
-from ..core.masks import causal_mask
+from ..core.masks import causal_mask, lengths_mask
 from ..wire.codec import (
     array_serialization,
     param_sets_serialization,
@@ -215,6 +215,26 @@ class AttentionWidget(Exports, Comparison, ViewEdits, WidgetBase):
                 for name in order:
                     setattr(self, name, changes[name])
 
+    def set_valid_lens(self, valid_lens: Any) -> None:
+        """Let each query attend to its first ``valid_lens`` keys only (d2l's padding lengths).
+
+        Sets ``mask`` to the mask the view's "valid lengths" inputs send (row i: keys 0 to
+        ``valid_lens[i] - 1``), so the weights equal ``attention(..., valid_lens=valid_lens)``.
+        A length of 0 masks every key of that query: its weights and output are 0.
+
+        Parameters
+        ----------
+        valid_lens : int or array_like of int, shape (M,)
+            One length for every query, or one per query, each in [0, N].
+
+        Raises
+        ------
+        ValueError
+            For lengths that are not integers in [0, N] or of another shape; the mask is kept.
+        """
+        m, n = self.weights.shape
+        self.mask = np.broadcast_to(lengths_mask(valid_lens, (), m, n), (m, n)).copy()
+
     def resample(self, seed: int | None = None) -> None:
         """Draw new parameters for the current score function.
 
@@ -364,9 +384,7 @@ class AttentionWidget(Exports, Comparison, ViewEdits, WidgetBase):
                 f"causal must be True or False, got {type(causal).__name__} {causal!r:.40}"
             )
         if mask is not None and mask.shape != (m, n):
-            raise AttentionInputError(
-                f"mask must have shape (M, N) = ({m}, {n}), got {mask.shape}"
-            )
+            raise AttentionInputError(f"mask must have shape (M, N) = ({m}, {n}), got {mask.shape}")
         both = causal_mask(m, n) if mask is None else causal_mask(m, n) & mask
         return validate_as(BoolMatrix(allow_none=True), "mask", both)
 
