@@ -118,10 +118,8 @@ def test_on_a_to_html_page_the_js_engine_follows_the_mask_edits(tab, tmp_path):
     assert open_offline(tab, path) == []
     root = widget_root(tab)
     expect(root).to_have_attribute("data-state", "ready")
-    x = {
-        "Q": w.Q, "K": w.K, "V": w.V, "mask": np.ones((M, N), bool), "temperature": 1.0,
-        "param_sets": dict(w.param_sets), "score": "additive",
-    }  # fmt: skip
+    x = {n: getattr(w, n) for n in ("Q", "K", "V", "temperature", "param_sets")}
+    x.update(mask=np.ones((M, N), bool), score="additive")  # (the page's mask, as it is edited)
 
     toggle_by_keyboard(tab, 2, 4)
     x["mask"][2, 4] = False
