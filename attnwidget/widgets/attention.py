@@ -113,9 +113,10 @@ class AttentionWidget(Exports, Comparison, ViewEdits, WidgetBase):
 
     edit_id = Index().tag(sync=True, echo_update=False)
     result_id = Int(0).tag(sync=True)
-    # An edit of some queries from a view changes those rows of the results only: they are
-    # sent as {"rows", "scores", "weights", "output"} (the rows' values) instead of the whole
-    # arrays, which the views patch. None after any other change (the arrays are sent whole).
+    # An edit of some queries (or their rows of the mask) from a view changes those rows of the
+    # results only: they are sent as {"rows", "scores", "weights", "output"} (the rows' values)
+    # instead of the whole arrays, which the views patch. None after any other change (the
+    # arrays are sent whole).
     _row_patch = Dict(default_value=None, allow_none=True).tag(sync=True, **row_patch_serialization)
     # A view's edit of a few queries sends only their rows up, {"rows", "Q"}: applied as the
     # edit of Q it stands for (results.edit_of_q), so this trait itself stays None here.
