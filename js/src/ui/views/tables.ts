@@ -90,7 +90,7 @@ export function numberTable(view: string, caption: string, what: [string, string
 }
 
 export function tablesView(actions: Actions): View {
-  const weights = numberTable("weights", "Weights \u03b1 (query \u00d7 key): click a cell or press Space to mask it", ["queries", "keys"], true);
+  const weights = numberTable("weights", "Weights \u03b1 (query \u00d7 key): click a cell or press Space to mask or unmask it", ["queries", "keys"], true);
   const grid = maskGrid(weights, actions);
   const output = numberTable("output", "Output (query \u00d7 dim of v)", ["queries", "dimensions"]);
   const body = h("div", { class: "aw-numbers-body" }, h("div", undefined, weights.el, grid.note), output.el);
