@@ -69,8 +69,8 @@ def model_weights(weights: Any, batch: int | None = None) -> tuple[np.ndarray, b
     Returns
     -------
     array : ndarray
-        Of the input's dtype (bfloat16 as float32); float32 when layers were stacked from
-        16/32-bit floats.
+        Of the input's dtype (bfloat16 as float32); when layers were stacked, float16 if
+        they all were, else float32 for 16/32-bit floats.
     fresh : bool
         True when ``array`` is new memory (stacked or converted), False when it may be the
         input's own memory (or a view of it).
@@ -156,6 +156,8 @@ def _checked_batch(arr: np.ndarray, axis: int, b: int, what: str) -> int:
 
 
 def _float_dtype(arr: np.ndarray) -> np.dtype:
+    if arr.dtype in (np.float16, np.float32):
+        return arr.dtype  # (float16 stays float16: half the memory of float32)
     return np.dtype(np.float32) if arr.dtype.kind == "f" and arr.itemsize <= 4 else np.float64
 
 
