@@ -152,6 +152,15 @@ def test_model_layouts_that_do_not_fit_say_how_to_pass_them(weights, kwargs, wor
     assert words in str(err.value)
 
 
+@pytest.mark.parametrize("weights", [(), [], (None, None)])
+def test_no_recorded_attentions_say_to_load_the_model_with_eager_attention(weights):
+    """transformers' outputs.attentions under sdpa: nothing recorded, and the hint to fix it."""
+    with pytest.raises(ValueError, match=r'no attention weights.*attn_implementation="eager"'):
+        AttentionWidget.from_weights(weights, list("abc"))
+    with pytest.raises(ValueError, match="sdpa"):
+        AttentionHeads(weights, list("abc"))
+
+
 def test_token_ids_as_tokens_get_the_tokenizer_hint():
     with pytest.raises(ValueError, match=r"token ids\?.*convert_ids_to_tokens"):
         AttentionWidget.from_weights(softmaxed(3, 3), np.array([101, 7, 102]))

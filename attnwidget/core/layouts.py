@@ -84,6 +84,15 @@ def model_weights(weights: Any, batch: int | None = None) -> tuple[np.ndarray, b
         isinstance(batch, (bool, np.bool_)) or not isinstance(batch, (int, np.integer))
     ):
         raise ValueError(f"batch must be an integer index, got {type(batch).__name__} {batch!r}")
+    if isinstance(weights, (list, tuple)) and all(item is None for item in weights):
+        what = f"a {type(weights).__name__} of None" if weights else "empty"
+        raise ValueError(
+            f"weights is {what}: no attention weights were recorded. transformers returns this for "
+            "output_attentions=True when the model runs an attention implementation that does "
+            "not compute them (sdpa, flash attention); load the model with "
+            'attn_implementation="eager" (e.g. AutoModel.from_pretrained(name, '
+            'attn_implementation="eager")), or use attnwidget.capture(model, **inputs)'
+        )
     if _is_sequence_of_arrays(weights):
         return _stack_layers(weights, batch), True
     arr = to_numpy(weights, "weights")
