@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import tracemalloc
 
 import numpy as np
@@ -91,9 +92,11 @@ def test_a_view_switch_of_layer_and_head_is_applied_and_answered_once():
     assert len(weights) == 1 and list(carried(weights[0])) == [(1, 2)]
 
 
-@pytest.mark.parametrize("shape", [(2, 3, 100, 70), (1, 2, 5, 40), (1, 1, 32, 32)])
-def test_thumbnails_are_every_head_max_pooled(shape):
-    w = softmaxed(*shape, dtype=np.float32)
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(2, 3, 100, 70), (1, 2, 5, 40), (1, 1, 32, 32), (2, 2, 64, 96)])
+def test_thumbnails_are_every_head_max_pooled(shape, dtype):
+    """(pooled rows first; float16/32 while their bits are checked, float64 by the widget)"""
+    w = softmaxed(*shape, dtype=dtype)
     h = AttentionHeads(w, tokens(shape[3]), query_tokens=tokens(shape[2]))
     t = h.thumbnails
     _, _, m, n = shape
@@ -102,7 +105,7 @@ def test_thumbnails_are_every_head_max_pooled(shape):
     for a in range(tm):
         for b in range(tn):
             block = w[:, :, a * m // tm : (a + 1) * m // tm, b * n // tn : (b + 1) * n // tn]
-            np.testing.assert_array_equal(t[:, :, a, b], block.max(axis=(2, 3)))
+            np.testing.assert_array_equal(t[:, :, a, b], block.max(axis=(2, 3)).astype("f4"))
     # on the wire: 8-bit rows of them, scaled per row
     wire = h.get_state("thumbnails")["thumbnails"]
     assert wire["dtype"] == "uint8-rows" and wire["shape"] == list(t.shape)
@@ -169,3 +172,26 @@ def test_the_fast_bit_check_still_refuses_bad_values_and_fixes_negative_zero(dty
         x[1, 1, 2, 3] = bad
         with pytest.raises(ValueError, match=re.escape(words)):
             AttentionHeads(x, tokens(8))
+
+
+def test_a_large_input_is_shown_from_the_callers_array_while_the_copy_is_made():
+    """At 64 MiB and more, the first head is shown straight from the caller's (read-only for
+    the widget) array; a background copy then replaces it, with the same values."""
+    w = np.empty((2, 16, 1024, 1024), np.float16)  # 64 MiB
+    for i in range(2):
+        w[i] = softmaxed(16, 1024, 1024, dtype=np.float32)
+    h = AttentionHeads(w, tokens(1024), layer=1, head=5)
+    assert w.flags.writeable and not h.weights.flags.writeable
+    h.get_state()  # (a view's first state: the selected head and the thumbnails)
+    h._copying.result(timeout=60)
+    for _ in range(1000):  # (the swap runs just after the copy, in the copying thread)
+        if not np.shares_memory(h.weights, w):
+            break
+        time.sleep(0.01)
+    assert not np.shares_memory(h.weights, w) and not h.weights.flags.writeable
+    np.testing.assert_array_equal(h.weights, w)
+    np.testing.assert_array_equal(h.thumbnails, heads_module.thumbnails(h.weights))
+    small = AttentionHeads(w[:1, :1], tokens(1024))  # (below 64 MiB: copied at once)
+    assert small._copying is None and not np.shares_memory(small.weights, w)
+    h.update(weights=w[:, :8])  # (32 MiB: the widget's own copy at once)
+    assert h.weights.shape == (2, 8, 1024, 1024) and not np.shares_memory(h.weights, w)

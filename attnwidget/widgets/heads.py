@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pathlib
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import Any
 
@@ -21,6 +22,7 @@ import numpy as np
 from traitlets import Instance, Int, List, Unicode, observe, validate
 
 from .. import export, fallback, figures
+from ..core.pooling import pool_heads, remembered_thumbnails
 from ..wire.codec import _refuse, heads_to_json, quantised_serialization
 from ..wire.protocol import HEADS, MAX_THUMBNAILS, MAX_WEIGHTS, THUMBNAIL_SIDE
 from ..wire.traits import (
@@ -29,7 +31,7 @@ from ..wire.traits import (
     Index,
     Tokens,
     Weights,
-    check_weights,
+    check_weights_deferred,
     validate_as,
 )
 from .base import WidgetBase, check_options
@@ -90,7 +92,7 @@ class AttentionHeads(WidgetBase):
         **kwargs: Any,
     ) -> None:
         check_options("AttentionHeads", kwargs)
-        w = check_weights(weights, batch)
+        w, copying = check_weights_deferred(weights, batch)
         layers, heads, m, n = w.shape
         kt = _check_tokens(tokens, n, "tokens", "keys (the last axis of weights)")
         if query_tokens is None:
@@ -110,6 +112,17 @@ class AttentionHeads(WidgetBase):
             head=head,
             **kwargs,
         )
+        self._copying = copying
+        if copying is not None:
+            copying.add_done_callback(lambda done: self._take_copy(w, done))
+
+    _copying: Future[np.ndarray] | None = None
+
+    def _take_copy(self, shown: np.ndarray, done: Future[np.ndarray]) -> None:
+        """The background copy is made: keep it instead of the view of the caller's array
+        (the same values: nothing to send or notify), unless the weights were replaced since."""
+        if done.exception() is None and self._trait_values.get("weights") is shown:
+            self._trait_values["weights"] = done.result()
 
     def update(self, **changes: Any) -> None:
         """Change several traits at once (e.g. ``weights`` with new ``key_tokens``).
@@ -162,7 +175,9 @@ class AttentionHeads(WidgetBase):
     @observe("weights")
     def _on_weights(self, change: Any) -> None:
         self.shape = list(change["new"].shape)
-        self.thumbnails = thumbnails(change["new"])
+        new = change["new"]
+        known = remembered_thumbnails(new)
+        self.thumbnails = known if known is not None else thumbnails(new)
 
     @observe("layer", "head")
     def _on_selection(self, change: Any) -> None:
@@ -282,28 +297,14 @@ def _check_tokens(tokens: Any, count: int, name: str, what: str) -> list[str]:
 
 def thumbnails(weights: np.ndarray, side: int = THUMBNAIL_SIDE) -> np.ndarray | None:
     """Every head max-pooled to at most ``side`` x ``side`` (float32, (layers, heads, T, T')),
-    or None beyond :data:`~attnwidget.wire.protocol.MAX_THUMBNAILS` heads.
-
-    Block edges are ``floor(k * M / T)``, so every row and column falls in exactly one block;
-    one head at a time (no temporary of the tensor's size).
+    or None beyond :data:`~attnwidget.wire.protocol.MAX_THUMBNAILS` heads
+    (:func:`~attnwidget.core.pooling.pool_heads`: rows first, one layer at a time).
     """
-    n_layers, n_heads, m, n = weights.shape
+    n_layers, n_heads, _, _ = weights.shape
     if n_layers * n_heads > MAX_THUMBNAILS:
         return None
-    tm, tn = min(side, m), min(side, n)
-    rows = np.arange(tm) * m // tm
-    cols = np.arange(tn) * n // tn
     # checked float16/32 weights are in [0, 1] without -0.0: their bits, as unsigned integers,
     # order as the values (and pool much faster than float16 arithmetic)
     ints = UNIT_BITS.get(weights.dtype, (None,))[0]
-    source = weights if ints is None else weights.view(ints)
-    out = np.empty((n_layers, n_heads, tm, tn), source.dtype)
-    even = m % tm == 0 and n % tn == 0  # (equal blocks: one reshaped max a layer)
-    for i in range(n_layers):
-        if even:
-            out[i] = source[i].reshape(n_heads, tm, m // tm, tn, n // tn).max(axis=(2, 4))
-            continue
-        for k in range(n_heads):
-            pooled = np.maximum.reduceat(source[i, k], rows, axis=0)
-            out[i, k] = np.maximum.reduceat(pooled, cols, axis=1)
-    return (out if ints is None else out.view(weights.dtype)).astype(np.float32, copy=False)
+    pooled = pool_heads(weights if ints is None else weights.view(ints), side)
+    return (pooled if ints is None else pooled.view(weights.dtype)).astype(np.float32, copy=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
@@ -16,8 +18,9 @@ from ..core.checks import (
 )
 from ..core.layouts import model_weights, weights_size
 from ..core.masks import as_mask
+from ..core.pooling import pool_heads, remember_thumbnails
 from ..core.text import check_text
-from .protocol import MAX_KERNEL_WEIGHTS, MAX_WEIGHTS
+from .protocol import MAX_KERNEL_WEIGHTS, MAX_THUMBNAILS, MAX_WEIGHTS, THUMBNAIL_SIDE
 
 __all__ = [
     "AttentionInputError",
@@ -28,6 +31,7 @@ __all__ = [
     "Index",
     "Weights",
     "check_weights",
+    "check_weights_deferred",
     "validate_as",
 ]
 
@@ -181,6 +185,17 @@ class Weights(TraitType):
 
 
 def check_weights(weights: Any, batch: int | None = None) -> np.ndarray:
+    """:func:`check_weights_deferred` with the widget's own copy made now."""
+    return check_weights_deferred(weights, batch, defer_copy=False)[0]
+
+
+# Inputs of at least this many bytes are first shown from the caller's memory (see below).
+DEFER_COPY_BYTES = 64 * 2**20
+
+
+def check_weights_deferred(
+    weights: Any, batch: int | None = None, defer_copy: bool = True
+) -> tuple[np.ndarray, Future[np.ndarray] | None]:
     """Attention weights as a read-only (layers, heads, M, N) array the widget owns, checked:
     finite, in [0, 1], not empty, at most :data:`~attnwidget.wire.protocol.MAX_KERNEL_WEIGHTS`
     values, one head at most :data:`~attnwidget.wire.protocol.MAX_WEIGHTS` (it crosses the wire).
@@ -189,6 +204,13 @@ def check_weights(weights: Any, batch: int | None = None) -> np.ndarray:
     ``batch`` choosing the example). Float16 and float32 input keeps its dtype, bfloat16
     becomes float32, anything else float64: one copy, the widget's own, and no other
     temporary of the tensor's size (the finiteness check goes block by block).
+
+    Float16/32 weights are checked on their bits while every head is pooled to its thumbnail
+    (one pass; the thumbnails are remembered for the widget, see
+    :func:`~attnwidget.core.pooling.remembered_thumbnails`). With ``defer_copy``, a float16/32
+    input of at least ``DEFER_COPY_BYTES`` in the caller's memory is returned as a read-only
+    view of it, and the copy is made by a background thread: the returned future gives it (the
+    caller then swaps it in). Until then the caller must not change its array.
     """
     try:
         size = weights_size(weights, batch)
@@ -235,7 +257,7 @@ def check_weights(weights: Any, batch: int | None = None) -> np.ndarray:
             f"{w.shape[-2] * w.shape[-1]:,} values, at most {MAX_WEIGHTS:,}; pass a window of "
             "tokens"
         )
-    fast = in_unit_interval_by_bits(w)
+    fast, thumbs = _check_and_pool(w)
     if not fast:
         raise_if_non_finite_by_block(raw, "weights")  # (indices as given, before the padding)
         low, high = w.min(), w.max()
@@ -245,11 +267,47 @@ def check_weights(weights: Any, batch: int | None = None) -> np.ndarray:
                 f"weights must be attention weights in [0, 1], found {float(w[tuple(bad)])!r} "
                 f"at index {tuple(int(i) for i in bad)}"
             )
+    if fast and defer_copy and not fresh and w.nbytes >= DEFER_COPY_BYTES:
+        shown = freeze(w.view())  # (read-only for the widget; the caller's array is unchanged)
+        if thumbs is not None:
+            remember_thumbnails(shown, thumbs)
+        return shown, _copy_in_background(w)
     owned = w if fresh and w.flags.writeable else np.array(w)  # the widget's own copy, once
     if not fast:
         np.minimum(owned, 1.0, out=owned)
         np.add(owned, 0.0, out=owned)  # (-0.0 + 0.0 is 0.0: now the bits order as the values)
-    return freeze(owned)
+    elif thumbs is not None:
+        remember_thumbnails(owned, thumbs)
+    return freeze(owned), None
+
+
+def _copy_in_background(w: np.ndarray) -> Future[np.ndarray]:
+    """A read-only copy of ``w``, made by a daemon thread (numpy's copy releases the GIL)."""
+    done: Future[np.ndarray] = Future()
+
+    def run() -> None:
+        try:
+            done.set_result(freeze(np.array(w)))
+        except BaseException as exc:  # (e.g. MemoryError: the caller keeps the view)
+            done.set_exception(exc)
+
+    threading.Thread(target=run, name="attnwidget-weights-copy", daemon=True).start()
+    return done
+
+
+def _check_and_pool(w: np.ndarray) -> tuple[bool, np.ndarray | None]:
+    """(Whether float16/32 ``w`` is all in [0, 1] by its bits, its float32 thumbnails if so and
+    there are at most ``MAX_THUMBNAILS`` heads). (False, None): check it the slow way."""
+    bits = UNIT_BITS.get(w.dtype)
+    if bits is None:
+        return False, None
+    ints = w.view(bits[0])
+    if w.shape[0] * w.shape[1] > MAX_THUMBNAILS:
+        return int(ints.max()) <= bits[1], None
+    pooled = pool_heads(ints, THUMBNAIL_SIDE)
+    if int(pooled.max()) > bits[1]:
+        return False, None
+    return True, pooled.view(w.dtype).astype(np.float32)
 
 
 # float16/32 in [0, 1] (no sign bit) have bit patterns that order as their values, up to 1.0's
@@ -257,13 +315,6 @@ UNIT_BITS = {
     np.dtype(np.float16): (np.uint16, 0x3C00),
     np.dtype(np.float32): (np.uint32, 0x3F800000),
 }
-
-
-def in_unit_interval_by_bits(w: np.ndarray) -> bool:
-    """Whether a float16/32 array is all in [0, 1] (so finite, and no -0.0), read as integers:
-    one integer max, much faster than float16 arithmetic (False: check it the slow way)."""
-    bits = UNIT_BITS.get(w.dtype)
-    return bits is not None and int(w.view(bits[0]).max()) <= bits[1]
 
 
 def _is_integer(item: Any) -> bool:
