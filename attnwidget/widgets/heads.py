@@ -67,6 +67,12 @@ class AttentionHeads(WidgetBase):
     ------
     ValueError
         (an :class:`~attnwidget.AttentionInputError`) naming the argument.
+
+    Notes
+    -----
+    For 64 MiB and more of float16/32 weights, the kernel's own copy is made in a background
+    thread while the first head is shown from the caller's array: do not change that array
+    in place until the copy is made.
     """
 
     protocol = HEADS
