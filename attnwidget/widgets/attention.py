@@ -288,12 +288,21 @@ class AttentionWidget(Exports, Comparison, ViewEdits, WidgetBase):
         Returns
         -------
         AttentionHeads
-            A widget with layer/head selectors and small multiples of every head.
+            A widget with layer/head selectors and a model view of every head.
 
         Raises
         ------
         ValueError
-            (an :class:`AttentionInputError`) saying what was received and how to pass it.
+            (an :class:`AttentionInputError`) saying what was received and how to pass it
+            (an empty ``outputs.attentions``: load the model with
+            ``attn_implementation="eager"``).
+
+        Notes
+        -----
+        The kernel keeps its own copy of the weights (float16/32 in their dtype). For 64 MiB
+        and more of float16/32, that copy is made in a background thread while the first head
+        is shown from your array: do not change your array in place until it is made (a
+        moment; assigning a new array to your variable is fine).
 
         Examples
         --------

@@ -11,7 +11,18 @@ import pathlib
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ATTENTION", "HEADS", "MAX_PAIRS", "MAX_VALUES", "MAX_WEIGHTS", "ROW_PATCH", "Traits"]
+__all__ = [
+    "ATTENTION",
+    "HEADS",
+    "MAX_KERNEL_WEIGHTS",
+    "MAX_PAIRS",
+    "MAX_THUMBNAILS",
+    "MAX_VALUES",
+    "MAX_WEIGHTS",
+    "ROW_PATCH",
+    "THUMBNAIL_SIDE",
+    "Traits",
+]
 
 SOURCE: dict[str, Any] = json.loads(
     pathlib.Path(__file__).with_name("protocol.json").read_text(encoding="utf-8")
@@ -58,4 +69,11 @@ MAX_PAIRS: int = SOURCE["limits"]["max_pairs"]
 MAX_VALUES: int = SOURCE["limits"]["max_values"]
 """Most numbers in each of Q, K and V (and in each parameter array)."""
 MAX_WEIGHTS: int = SOURCE["limits"]["max_weights"]
-"""Most weights an AttentionHeads widget shows (1 byte each on the wire)."""
+"""Most weights one message of an AttentionHeads widget carries (1 byte each on the wire): the
+selected head (live), or the heads a page carries."""
+MAX_KERNEL_WEIGHTS: int = SOURCE["limits"]["max_kernel_weights"]
+"""Most weights an AttentionHeads widget keeps in the kernel (they stay there)."""
+THUMBNAIL_SIDE: int = SOURCE["limits"]["thumbnail_side"]
+"""Each head's thumbnail is max-pooled to at most this many rows and columns."""
+MAX_THUMBNAILS: int = SOURCE["limits"]["max_thumbnails"]
+"""Most heads (layers x heads) sent as thumbnails (a model view of them all)."""
