@@ -74,12 +74,20 @@ def json_for_html(value: Any) -> str:
     return text
 
 
-def page_state(widget: AttentionWidget) -> dict[str, Any]:
+def page_state(widget: AttentionWidget, **carry: Any) -> dict[str, Any]:
     """The widget's state as the page embeds it: ``{"state": ..., "buffers": [...]}``.
 
     Binary buffers are moved out of the state into ``buffers`` (``path`` + base64 ``data``).
+    An AttentionHeads page carries the heads of its ``page_heads(**carry)`` (``layers``,
+    ``heads``): a live view gets the selected head only, a page has no kernel to ask.
     """
-    return state_for_page(widget.get_state(), widget.protocol.on_page)
+    carrying = getattr(widget, "carrying", None)
+    if carrying is None:
+        if carry:
+            raise TypeError(f"unexpected argument(s) for this widget: {', '.join(carry)}")
+        return state_for_page(widget.get_state(), widget.protocol.on_page)
+    with carrying(**carry):
+        return state_for_page(widget.get_state(), widget.protocol.on_page)
 
 
 def state_for_page(state: dict[str, Any], on_page: tuple[str, ...]) -> dict[str, Any]:
@@ -123,7 +131,11 @@ def _embed(path: list, buffer: Any) -> dict[str, Any]:
 
 
 def to_html(
-    widget: AttentionWidget, path: str | pathlib.Path | None = None, *, title: str | None = None
+    widget: AttentionWidget,
+    path: str | pathlib.Path | None = None,
+    *,
+    title: str | None = None,
+    **carry: Any,
 ) -> str:
     """Export a widget as one self-contained, offline, interactive HTML page.
 
@@ -135,6 +147,9 @@ def to_html(
         Where to write the page (UTF-8). Nothing is written when None.
     title : str, optional
         The page's title and heading (shown as text, never as HTML).
+    **carry
+        For an AttentionHeads widget, ``layers`` and ``heads``: the ones the page carries at
+        full size (see ``AttentionHeads.page_heads``).
 
     Returns
     -------
@@ -172,7 +187,7 @@ def to_html(
         # truncated file still has it, and it can say what is missing.
         f"{scripts[0]}\n"
         '<script type="application/json" id="attnwidget-state">'
-        f"{json_for_html(page_state(widget))}</script>\n"
+        f"{json_for_html(page_state(widget, **carry))}</script>\n"
         f"{scripts[1]}\n"
         "</body>\n</html>\n"
     )

@@ -18,6 +18,11 @@ Every figure is a ratio to a baseline measured in the same run:
 ``export_heads``
     Page size and time to first paint of ``AttentionWidget.from_weights(...).to_html()`` for a
     (12, 12, 128, 128) tensor, against inspectus, circuitsvis and bertviz on the same tensor.
+``heads_scale``
+    AttentionHeads at 12 x 12 x 512 (first paint, head switch from the model view, against the
+    floor) and 32 x 32 x 1024 float16 (kernel memory against the input's bytes, first paint).
+``export_heads_512``
+    The same page at (12, 12, 512, 512) against inspectus.
 ``publish``
     A notebook of six widgets exported by ``nbconvert --to attnwidget`` against the same six as
     six ``to_html`` pages: bytes, and first paint against one page.
@@ -38,7 +43,8 @@ from typing import Any
 
 from cell_bench import cell_to_ready
 from drag_bench import drag
-from export_bench import export_heads
+from export_bench import export_heads, export_heads_512
+from heads_scale_bench import heads_scale
 from publish_bench import publish
 from render_bench import render
 from roundtrip_bench import live_roundtrip
@@ -50,4 +56,6 @@ SECTIONS: dict[str, Callable[[bool], list[dict[str, Any]]]] = {
     "export_heads": export_heads,
     "cell_to_ready": cell_to_ready,
     "publish": publish,
+    "heads_scale": heads_scale,
+    "export_heads_512": export_heads_512,
 }

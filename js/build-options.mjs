@@ -3,8 +3,27 @@
 // memory.
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { readFile } from "node:fs/promises";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * protocol.json without its prose: the top-level "about" texts and each trait's "wire" (what
+ * crosses, in words) are documentation for readers of the file, never read by the frontend.
+ */
+const protocolWithoutProse = {
+  name: "protocol-without-prose",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]wire[\\/]protocol\.json$/ }, async (args) => {
+      const protocol = JSON.parse(await readFile(args.path, "utf8"));
+      for (const key of Object.keys(protocol)) if (key.endsWith("about")) delete protocol[key];
+      for (const widget of [protocol.attention, protocol.heads]) {
+        for (const spec of Object.values(widget.traits)) delete spec.wire;
+      }
+      return { contents: JSON.stringify(protocol), loader: "json" };
+    });
+  },
+};
 
 /** The widget: what anywidget loads in every notebook, and every exported page embeds. */
 export const WIDGET = {
@@ -15,6 +34,7 @@ export const WIDGET = {
   minify: true,
   sourcemap: false,
   loader: { ".css": "css" },
+  plugins: [protocolWithoutProse],
 };
 
 /**

@@ -234,12 +234,28 @@ def test_from_weights_takes_outputs_attentions_as_bertviz_does(run):
     np.testing.assert_array_equal(layers.weights, h.weights)
 
 
+def test_outputs_of_sdpa_attention_get_the_eager_hint():
+    """What a model loaded with transformers' default (sdpa) attention returns for
+    output_attentions=True is refused with the way to get the weights."""
+    cls, cfg = _config("bert")
+    model = cls._from_config(cfg, attn_implementation="sdpa").eval()
+    with torch.no_grad():
+        attentions = model(**_inputs("bert"), output_attentions=True).attentions
+    if attentions and all(a is not None for a in attentions):
+        pytest.fail(f"sdpa returned weights here ({len(attentions)} layers): update this test")
+    with pytest.raises(ValueError, match=r'sdpa.*attn_implementation="eager"'):
+        AttentionWidget.from_weights(attentions, [f"t{i}" for i in range(M)])
+
+
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
 def test_from_weights_takes_half_precision_tensors(dtype):
     w = torch.softmax(torch.randn(3, 2, 4, 5, 5, generator=torch.Generator().manual_seed(2)), -1)
     half = w.to(getattr(torch, dtype))
     h = AttentionWidget.from_weights(half, list("abcde"))
-    assert h.weights.dtype == np.float32 and h.weights.shape == (3, 4, 5, 5)
+    # the kernel keeps float16 as float16 (one copy, half of float32's bytes); bfloat16, which
+    # numpy lacks, as float32
+    assert h.weights.dtype == np.dtype(dtype if dtype == "float16" else "float32")
+    assert h.weights.shape == (3, 4, 5, 5)
     np.testing.assert_array_equal(h.weights, half.float()[:, 0].numpy())
     tokens = AttentionWidget.from_weights(tuple(half), list("abcde"), batch=1)
     np.testing.assert_array_equal(tokens.weights, half.float()[:, 1].numpy())

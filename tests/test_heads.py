@@ -56,11 +56,12 @@ def test_quantised_rows_are_within_half_a_step_of_the_row_max():
 
 
 def test_wire_is_uint8_with_row_scales():
-    h = AttentionHeads(softmaxed(2, 2, 8, 8), [f"t{i}" for i in range(8)])
-    state = h.get_state()["weights"]
-    assert state["dtype"] == "uint8-rows" and state["shape"] == [2, 2, 8, 8]
-    assert len(bytes(state["buffer"])) == 2 * 2 * 8 * 8
-    assert len(bytes(state["scale"])) == 2 * 2 * 8 * 4
+    h = AttentionHeads(softmaxed(2, 2, 8, 8), [f"t{i}" for i in range(8)], layer=1)
+    state = h.get_state()["weights"]  # (live: the selected head only)
+    assert state["dtype"] == "uint8-rows" and state["shape"] == [1, 1, 8, 8]
+    assert state["layers"] == [1] and state["heads"] == [0]
+    assert len(bytes(state["buffer"])) == 8 * 8
+    assert len(bytes(state["scale"])) == 8 * 4
 
 
 def test_page_of_a_big_tensor_is_compressed():
@@ -118,14 +119,16 @@ def test_from_weights_takes_a_tuple_of_batched_layers_and_a_5d_array():
     np.testing.assert_array_equal(one_layer.weights, w[2, 1][None])
 
 
-def test_float16_and_float32_stay_float32_and_the_widget_owns_its_copy():
+def test_float16_and_float32_keep_their_dtype_and_the_widget_owns_its_copy():
     w = softmaxed(2, 3, 4, 4).astype(np.float32)
     h = AttentionWidget.from_weights(w, list("abcd"))
     assert h.weights.dtype == np.float32 and not np.shares_memory(h.weights, w)
     np.testing.assert_array_equal(h.weights, w)
     half = AttentionWidget.from_weights(tuple(w[:, None].astype(np.float16)), list("abcd"))
-    assert half.weights.dtype == np.float32
-    np.testing.assert_array_equal(half.weights, w.astype(np.float16).astype(np.float32))
+    assert half.weights.dtype == np.float16  # (not doubled to float32)
+    np.testing.assert_array_equal(half.weights, w.astype(np.float16))
+    mixed = AttentionWidget.from_weights((w[0, None].astype(np.float16), w[1, None]), list("abcd"))
+    assert mixed.weights.dtype == np.float32
     float64 = AttentionWidget.from_weights(softmaxed(2, 4, 4), list("abcd"))
     assert float64.weights.dtype == np.float64
 
@@ -149,6 +152,15 @@ def test_model_layouts_that_do_not_fit_say_how_to_pass_them(weights, kwargs, wor
     assert words in str(err.value)
 
 
+@pytest.mark.parametrize("weights", [(), [], (None, None)])
+def test_no_recorded_attentions_say_to_load_the_model_with_eager_attention(weights):
+    """transformers' outputs.attentions under sdpa: nothing recorded, and the hint to fix it."""
+    with pytest.raises(ValueError, match=r'no attention weights.*attn_implementation="eager"'):
+        AttentionWidget.from_weights(weights, list("abc"))
+    with pytest.raises(ValueError, match="sdpa"):
+        AttentionHeads(weights, list("abc"))
+
+
 def test_token_ids_as_tokens_get_the_tokenizer_hint():
     with pytest.raises(ValueError, match=r"token ids\?.*convert_ids_to_tokens"):
         AttentionWidget.from_weights(softmaxed(3, 3), np.array([101, 7, 102]))
@@ -161,6 +173,9 @@ def test_bert_base_at_full_length_is_accepted():
     w = np.broadcast_to(np.float32(1 / 512), (12, 1, 12, 512, 512))  # 37.7M weights, 4 B each
     h = AttentionWidget.from_weights(w, tokens)
     assert h.shape == [12, 12, 512, 512] and h.weights.dtype == np.float32
-    too_many = np.broadcast_to(np.float32(1 / 512), (17, 1, 12, 512, 512))  # 53.5M > 48Mi
-    with pytest.raises(ValueError, match="too large to show: 53,477,376 values"):
-        AttentionWidget.from_weights(too_many, tokens)
+    too_many = np.broadcast_to(np.float16(0), (2049, 1, 1, 1024, 1024))  # > 2Gi, kept by no one
+    with pytest.raises(ValueError, match="too large to show: 2,148,532,224 values"):
+        AttentionWidget.from_weights(too_many, [f"t{i}" for i in range(1024)])
+    one_head = np.broadcast_to(np.float16(0), (1, 1, 8192, 8192))  # one head must cross the wire
+    with pytest.raises(ValueError, match="one head of 8192 x 8192 has 67,108,864 values"):
+        AttentionWidget.from_weights(one_head, [f"t{i}" for i in range(8192)])

@@ -120,6 +120,26 @@ def raise_if_non_finite(arr: np.ndarray, name: str) -> None:
         )
 
 
+def raise_if_non_finite_by_block(arr: np.ndarray, name: str, block: int = 1 << 18) -> None:
+    """:func:`raise_if_non_finite` in slices of the leading axes of at most about ``block``
+    values, so that a large tensor needs no boolean temporary of its own size."""
+    if arr.ndim < 3 or arr.size <= block:
+        raise_if_non_finite(arr, name)
+        return
+    per = arr.size // arr.shape[0]
+    try:
+        if per > block:
+            for i in range(arr.shape[0]):
+                raise_if_non_finite_by_block(arr[i], name, block)
+        else:
+            step = block // per
+            for start in range(0, arr.shape[0], step):
+                raise_if_non_finite(arr[start : start + step], name)
+    except ValueError:
+        raise_if_non_finite(arr, name)  # (raises again: the index in the whole, the count)
+        raise
+
+
 # Each score function's parameters: name -> (shape as the seed writes it, shape for h, d_q, d_k).
 _PARAM_SHAPES: dict[str, dict[str, tuple[str, Any]]] = {
     "dot": {},

@@ -69,8 +69,8 @@ def model_weights(weights: Any, batch: int | None = None) -> tuple[np.ndarray, b
     Returns
     -------
     array : ndarray
-        Of the input's dtype (bfloat16 as float32); float32 when layers were stacked from
-        16/32-bit floats.
+        Of the input's dtype (bfloat16 as float32); when layers were stacked, float16 if
+        they all were, else float32 for 16/32-bit floats.
     fresh : bool
         True when ``array`` is new memory (stacked or converted), False when it may be the
         input's own memory (or a view of it).
@@ -84,6 +84,15 @@ def model_weights(weights: Any, batch: int | None = None) -> tuple[np.ndarray, b
         isinstance(batch, (bool, np.bool_)) or not isinstance(batch, (int, np.integer))
     ):
         raise ValueError(f"batch must be an integer index, got {type(batch).__name__} {batch!r}")
+    if isinstance(weights, (list, tuple)) and all(item is None for item in weights):
+        what = f"a {type(weights).__name__} of None" if weights else "empty"
+        raise ValueError(
+            f"weights is {what}: no attention weights were recorded. transformers returns this for "
+            "output_attentions=True when the model runs an attention implementation that does "
+            "not compute them (sdpa, flash attention); load the model with "
+            'attn_implementation="eager" (e.g. AutoModel.from_pretrained(name, '
+            'attn_implementation="eager")), or use attnwidget.capture(model, **inputs)'
+        )
     if _is_sequence_of_arrays(weights):
         return _stack_layers(weights, batch), True
     arr = to_numpy(weights, "weights")
@@ -156,6 +165,8 @@ def _checked_batch(arr: np.ndarray, axis: int, b: int, what: str) -> int:
 
 
 def _float_dtype(arr: np.ndarray) -> np.dtype:
+    if arr.dtype in (np.float16, np.float32):
+        return arr.dtype  # (float16 stays float16: half the memory of float32)
     return np.dtype(np.float32) if arr.dtype.kind == "f" and arr.itemsize <= 4 else np.float64
 
 

@@ -11,7 +11,7 @@ from traitlets import Bool, Dict, Int, Unicode, observe, validate
 from ..core.checks import check_score
 from ..core.engine import AttentionResult
 from ..core.examples import default_example
-from ..core.masks import causal_mask
+from ..core.masks import causal_mask, lengths_mask
 from ..wire.codec import (
     array_serialization,
     param_sets_serialization,
@@ -113,9 +113,10 @@ class AttentionWidget(Exports, Comparison, ViewEdits, WidgetBase):
 
     edit_id = Index().tag(sync=True, echo_update=False)
     result_id = Int(0).tag(sync=True)
-    # An edit of some queries from a view changes those rows of the results only: they are
-    # sent as {"rows", "scores", "weights", "output"} (the rows' values) instead of the whole
-    # arrays, which the views patch. None after any other change (the arrays are sent whole).
+    # An edit of some queries (or their rows of the mask) from a view changes those rows of the
+    # results only: they are sent as {"rows", "scores", "weights", "output"} (the rows' values)
+    # instead of the whole arrays, which the views patch. None after any other change (the
+    # arrays are sent whole).
     _row_patch = Dict(default_value=None, allow_none=True).tag(sync=True, **row_patch_serialization)
     # A view's edit of a few queries sends only their rows up, {"rows", "Q"}: applied as the
     # edit of Q it stands for (results.edit_of_q), so this trait itself stays None here.
@@ -220,6 +221,26 @@ class AttentionWidget(Exports, Comparison, ViewEdits, WidgetBase):
                 for name in order:
                     setattr(self, name, changes[name])
 
+    def set_valid_lens(self, valid_lens: Any) -> None:
+        """Let each query attend to its first ``valid_lens`` keys only (d2l's padding lengths).
+
+        Sets ``mask`` to the mask the view's "valid lengths" inputs send (row i: keys 0 to
+        ``valid_lens[i] - 1``), so the weights equal ``attention(..., valid_lens=valid_lens)``.
+        A length of 0 masks every key of that query: its weights and output are 0.
+
+        Parameters
+        ----------
+        valid_lens : int or array_like of int, shape (M,)
+            One length for every query, or one per query, each in [0, N].
+
+        Raises
+        ------
+        ValueError
+            For lengths that are not integers in [0, N] or of another shape; the mask is kept.
+        """
+        m, n = self.weights.shape
+        self.mask = np.broadcast_to(lengths_mask(valid_lens, (), m, n), (m, n)).copy()
+
     def resample(self, seed: int | None = None) -> None:
         """Draw new parameters for the current score function.
 
@@ -272,12 +293,21 @@ class AttentionWidget(Exports, Comparison, ViewEdits, WidgetBase):
         Returns
         -------
         AttentionHeads
-            A widget with layer/head selectors and small multiples of every head.
+            A widget with layer/head selectors and a model view of every head.
 
         Raises
         ------
         ValueError
-            (an :class:`AttentionInputError`) saying what was received and how to pass it.
+            (an :class:`AttentionInputError`) saying what was received and how to pass it
+            (an empty ``outputs.attentions``: load the model with
+            ``attn_implementation="eager"``).
+
+        Notes
+        -----
+        The kernel keeps its own copy of the weights (float16/32 in their dtype). For 64 MiB
+        and more of float16/32, that copy is made in a background thread while the first head
+        is shown from your array: do not change your array in place until it is made (a
+        moment; assigning a new array to your variable is fine).
 
         Examples
         --------
@@ -369,9 +399,7 @@ class AttentionWidget(Exports, Comparison, ViewEdits, WidgetBase):
                 f"causal must be True or False, got {type(causal).__name__} {causal!r:.40}"
             )
         if mask is not None and mask.shape != (m, n):
-            raise AttentionInputError(
-                f"mask must have shape (M, N) = ({m}, {n}), got {mask.shape}"
-            )
+            raise AttentionInputError(f"mask must have shape (M, N) = ({m}, {n}), got {mask.shape}")
         both = causal_mask(m, n) if mask is None else causal_mask(m, n) & mask
         return validate_as(BoolMatrix(allow_none=True), "mask", both)
 

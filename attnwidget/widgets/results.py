@@ -88,8 +88,8 @@ class Results:
         return self._before, self.published[0]
 
     def rows_to_patch(self, row_edit: bool) -> np.ndarray | None:
-        """The queries a view's edit of Q changed, when only their rows of the results change
-        and they are few enough; else None (send the arrays whole).
+        """The queries a view's edit of Q or of the mask changed, when only their rows of the
+        results change and they are few enough; else None (send the arrays whole).
 
         Rows are patched only when every other input is the one the results published before
         were computed with (an observer or another thread may have changed one meanwhile).
@@ -97,9 +97,15 @@ class Results:
         if not row_edit or self._before is None or self.published is None:
             return None
         before, key = self._before, self.published[0]
-        if before[0].shape != key[0].shape or not _same(before[1:], key[1:]):
-            return None
-        rows = np.flatnonzero((key[0] != before[0]).any(axis=1))
+        changed = np.zeros(len(key[0]), dtype=bool)
+        for i, (old, new) in enumerate(zip(before, key, strict=True)):
+            if _same((old,), (new,)):
+                continue
+            rows = _changed_rows(old, new) if i in _ROWWISE else None
+            if rows is None or len(rows) != len(changed):
+                return None
+            changed |= rows
+        rows = np.flatnonzero(changed)
         if len(rows) == 0 or len(rows) > ROW_PATCH["max_rows_fraction"] * len(key[0]):
             return None
         return rows
@@ -218,6 +224,20 @@ def as_input_error(what: str) -> Iterator[None]:
 
 def default_tokens(prefix: str, n: int) -> list[str]:
     return [f"{prefix}{i}" for i in range(n)]
+
+
+_ROWWISE = frozenset(ATTENTION.inputs.index(n) for n in ROW_PATCH["edits"])
+"""The inputs (by place) whose row i feeds row i of the results only: Q and the mask."""
+
+
+def _changed_rows(old: np.ndarray | None, new: np.ndarray | None) -> np.ndarray | None:
+    """Which rows of a row-wise input changed (a mask of None allows every key); None when
+    the shape changed."""
+    if old is None or new is None:  # a mask set or removed: the rows that are not all True
+        return ~(new if old is None else old).all(axis=1)
+    if old.shape != new.shape:
+        return None
+    return (old != new).any(axis=1)
 
 
 def _same(a: tuple, b: tuple) -> bool:

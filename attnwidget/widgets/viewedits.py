@@ -19,7 +19,8 @@ from .results import QUERY_ROWS, edit_of_q
 
 __all__ = ["ViewEdits"]
 
-_ROW_EDIT = frozenset(ROW_PATCH["edits"]) | frozenset(ROW_PATCH["alongside"])
+_ROW_EDITS = frozenset(ROW_PATCH["edits"])  # Q and the mask: row i feeds row i of the results
+_ROW_EDIT = _ROW_EDITS | frozenset(ROW_PATCH["alongside"])
 _KEY_EDIT = frozenset(KEY_PATCH["edits"]) | frozenset(KEY_PATCH["alongside"])
 
 
@@ -27,7 +28,7 @@ class ViewEdits:
     """The frontend half of :class:`~attnwidget.AttentionWidget` (a mixin)."""
 
     def _init_view_edits(self) -> None:
-        self._row_edit = False  # during a view's edit of Q alone (answered by a row patch)
+        self._row_edit = False  # during a view's edit of Q or the mask (answered by a row patch)
         self._q_rows_edit = False  # ... which sent only the rows it changed (_query_patch)
         self._q_in_patch = False  # the answer's row patch carried those rows of Q back
         self._key_edit = False  # during a view's edit of K and V alone (answered by _col_patch)
@@ -45,7 +46,7 @@ class ViewEdits:
             if KEY_ROWS in sync_data:
                 sync_data = edit_of_keys(self.K, self.V, sync_data)
                 self._kv_rows = frozenset(sync_data) & {"K", "V"}
-            self._row_edit = "Q" in sync_data and set(sync_data) <= _ROW_EDIT
+            self._row_edit = bool(_ROW_EDITS & set(sync_data)) and set(sync_data) <= _ROW_EDIT
             self._key_edit = bool({"K", "V"} & set(sync_data)) and set(sync_data) <= _KEY_EDIT
             super()._apply_edit(sync_data)  # type: ignore[misc]
         finally:  # (these flags hold during this edit only, however it ends)

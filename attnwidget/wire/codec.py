@@ -8,6 +8,7 @@ a numpy array crosses without any JSON list of floats. The frontend's twin is
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ __all__ = [
     "quantise_rows",
     "dequantise_rows",
     "quantised_serialization",
+    "heads_to_json",
 ]
 
 _DTYPES = {"float64": np.dtype("<f8"), "bool": np.dtype("u1")}
@@ -132,7 +134,7 @@ def quantise_rows(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Parameters
     ----------
     weights : ndarray, shape (..., N)
-        Non-negative values (float32 is computed in float32, anything else in float64).
+        Non-negative values (float16/32 are computed in float32, anything else in float64).
 
     Returns
     -------
@@ -142,13 +144,14 @@ def quantise_rows(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         ``row_max / 255`` (0 for an all-zero row); ``codes * scale`` recovers the weights to
         within ``row_max / 510``.
     """
-    w = np.asarray(weights)
-    if w.dtype != np.float32:  # (float32 stays float32: no float64 copy of a large tensor)
-        w = w.astype(np.float64, copy=False)
+    given = np.asarray(weights)
+    # one working copy (float16/32 in float32: no float64 copy of a large tensor), in place
+    w = np.array(given, dtype=np.float32 if given.dtype in (np.float16, np.float32) else np.float64)
     top = w.max(axis=-1)
-    safe = np.where(top > 0, top, 1.0)
-    codes = np.rint(w / safe[..., None] * 255.0).astype(np.uint8)
-    return codes, (top / 255.0).astype(np.float32)
+    w /= np.where(top > 0, top, 1.0)[..., None]
+    w *= 255.0
+    np.rint(w, out=w)
+    return w.astype(np.uint8), (top / 255.0).astype(np.float32)
 
 
 def dequantise_rows(codes: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -165,6 +168,27 @@ def quantised_to_json(value: np.ndarray | None, widget: Any = None) -> dict | No
         "shape": list(codes.shape),
         "buffer": memoryview(np.ascontiguousarray(codes)).cast("B"),
         "scale": memoryview(np.ascontiguousarray(scale, dtype="<f4")).cast("B"),
+    }
+
+
+def heads_to_json(
+    weights: np.ndarray, layers: Sequence[int], heads: Sequence[int]
+) -> dict[str, Any]:
+    """Some heads of (layers, heads, M, N) weights quantised as :func:`quantised_to_json`, with
+    the ``layers`` and ``heads`` they are (``weights[layers][:, heads]``), one layer at a time
+    (no float temporary of the whole tensor)."""
+    _, _, m, n = weights.shape
+    codes = np.empty((len(layers), len(heads), m, n), np.uint8)
+    scale = np.empty((len(layers), len(heads), m), "<f4")
+    for i, layer in enumerate(layers):
+        codes[i], scale[i] = quantise_rows(weights[layer][list(heads)])
+    return {
+        "dtype": "uint8-rows",
+        "shape": list(codes.shape),
+        "buffer": memoryview(codes).cast("B"),
+        "scale": memoryview(scale).cast("B"),
+        "layers": [int(i) for i in layers],
+        "heads": [int(i) for i in heads],
     }
 
 

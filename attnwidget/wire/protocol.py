@@ -14,11 +14,14 @@ from typing import Any
 __all__ = [
     "ATTENTION",
     "HEADS",
+    "KEY_PATCH",
+    "MAX_KERNEL_WEIGHTS",
     "MAX_PAIRS",
+    "MAX_THUMBNAILS",
     "MAX_VALUES",
     "MAX_WEIGHTS",
-    "KEY_PATCH",
     "ROW_PATCH",
+    "THUMBNAIL_SIDE",
     "Traits",
 ]
 
@@ -69,4 +72,11 @@ MAX_PAIRS: int = SOURCE["limits"]["max_pairs"]
 MAX_VALUES: int = SOURCE["limits"]["max_values"]
 """Most numbers in each of Q, K and V (and in each parameter array)."""
 MAX_WEIGHTS: int = SOURCE["limits"]["max_weights"]
-"""Most weights an AttentionHeads widget shows (1 byte each on the wire)."""
+"""Most weights one message of an AttentionHeads widget carries (1 byte each on the wire): the
+selected head (live), or the heads a page carries."""
+MAX_KERNEL_WEIGHTS: int = SOURCE["limits"]["max_kernel_weights"]
+"""Most weights an AttentionHeads widget keeps in the kernel (they stay there)."""
+THUMBNAIL_SIDE: int = SOURCE["limits"]["thumbnail_side"]
+"""Each head's thumbnail is max-pooled to at most this many rows and columns."""
+MAX_THUMBNAILS: int = SOURCE["limits"]["max_thumbnails"]
+"""Most heads (layers x heads) sent as thumbnails (a model view of them all)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
@@ -12,12 +14,13 @@ from ..core.checks import (
     check_temperature,
     freeze,
     is_frozen,
-    raise_if_non_finite,
+    raise_if_non_finite_by_block,
 )
 from ..core.layouts import model_weights, weights_size
 from ..core.masks import as_mask
+from ..core.pooling import pool_heads, remember_thumbnails
 from ..core.text import check_text
-from .protocol import MAX_WEIGHTS
+from .protocol import MAX_KERNEL_WEIGHTS, MAX_THUMBNAILS, MAX_WEIGHTS, THUMBNAIL_SIDE
 
 __all__ = [
     "AttentionInputError",
@@ -28,6 +31,7 @@ __all__ = [
     "Index",
     "Weights",
     "check_weights",
+    "check_weights_deferred",
     "validate_as",
 ]
 
@@ -170,30 +174,61 @@ class Weights(TraitType):
             return value  # checked already (traitlets validates again when it stores)
         return check_weights(value)
 
+    def set(self, obj: Any, value: Any) -> None:
+        """Store and notify unless it is the very same array: traitlets' own ``old == new``
+        compares two large tensors value by value (seconds at 37.7M weights)."""
+        new = self._validate(obj, value)
+        old = obj._trait_values.get(self.name, self.default_value)
+        obj._trait_values[self.name] = new
+        if old is not new:
+            obj._notify_trait(self.name, old, new)
+
 
 def check_weights(weights: Any, batch: int | None = None) -> np.ndarray:
+    """:func:`check_weights_deferred` with the widget's own copy made now."""
+    return check_weights_deferred(weights, batch, defer_copy=False)[0]
+
+
+# Inputs of at least this many bytes are first shown from the caller's memory (see below).
+DEFER_COPY_BYTES = 64 * 2**20
+
+
+def check_weights_deferred(
+    weights: Any, batch: int | None = None, defer_copy: bool = True
+) -> tuple[np.ndarray, Future[np.ndarray] | None]:
     """Attention weights as a read-only (layers, heads, M, N) array the widget owns, checked:
-    finite, in [0, 1], not empty, at most :data:`~attnwidget.wire.protocol.MAX_WEIGHTS` values.
+    finite, in [0, 1], not empty, at most :data:`~attnwidget.wire.protocol.MAX_KERNEL_WEIGHTS`
+    values, one head at most :data:`~attnwidget.wire.protocol.MAX_WEIGHTS` (it crosses the wire).
 
     Every layout of :mod:`attnwidget.core.layouts` is read (``outputs.attentions`` too, with
-    ``batch`` choosing the example). Float16, bfloat16 and float32 input is kept as float32
-    (one copy, the widget's own); anything else as float64.
+    ``batch`` choosing the example). Float16 and float32 input keeps its dtype, bfloat16
+    becomes float32, anything else float64: one copy, the widget's own, and no other
+    temporary of the tensor's size (the finiteness check goes block by block).
+
+    Float16/32 weights are checked on their bits while every head is pooled to its thumbnail
+    (one pass; the thumbnails are remembered for the widget, see
+    :func:`~attnwidget.core.pooling.remembered_thumbnails`). With ``defer_copy``, a float16/32
+    input of at least ``DEFER_COPY_BYTES`` in the caller's memory is returned as a read-only
+    view of it, and the copy is made by a background thread: the returned future gives it (the
+    caller then swaps it in). Until then the caller must not change its array.
     """
     try:
         size = weights_size(weights, batch)
     except Exception:  # a ragged list: model_weights names the problem
         size = 0
-    if size > MAX_WEIGHTS:  # before any conversion or copy
+    if size > MAX_KERNEL_WEIGHTS:  # before any conversion or copy
         raise AttentionInputError(
-            f"weights are too large to show: {size:,} values, at most {MAX_WEIGHTS:,} "
-            "(e.g. 12 layers x 12 heads x 512 x 512 is 37.7M); pass fewer layers or heads, "
+            f"weights are too large to show: {size:,} values, at most {MAX_KERNEL_WEIGHTS:,} "
+            "(e.g. 32 layers x 32 heads x 1024 x 1024 is 1.07G); pass fewer layers or heads, "
             "or a window of tokens"
         )
     try:
         picked, fresh = model_weights(weights, batch)
-        if picked.dtype.kind == "f" and picked.itemsize <= 4:
-            raw = picked.astype(np.float32, copy=False)  # (float16 -> float32: a new array)
-            fresh = fresh or raw is not picked
+        if picked.dtype in (np.float16, np.float32):
+            raw = picked  # (kept in its own dtype: float16 is not doubled to float32)
+        elif picked.dtype.kind == "f" and picked.itemsize <= 4:
+            raw = picked.astype(np.float32)
+            fresh = True
         else:
             raw = as_float_array(picked, "weights", min_ndim=2, copy=False, check_finite=False)
             fresh = fresh or raw is not picked
@@ -211,23 +246,75 @@ def check_weights(weights: Any, batch: int | None = None) -> np.ndarray:
         w = w[None]
     if 0 in w.shape:
         raise AttentionInputError(f"weights must not be empty, got shape {w.shape}")
-    if w.size > MAX_WEIGHTS:  # (a nested list, whose size is known only now)
+    if w.size > MAX_KERNEL_WEIGHTS:  # (a nested list, whose size is known only now)
         raise AttentionInputError(
             f"weights are too large to show: shape {w.shape} has {w.size:,} values, at most "
-            f"{MAX_WEIGHTS:,}; pass fewer layers or heads, or a window of tokens"
+            f"{MAX_KERNEL_WEIGHTS:,}; pass fewer layers or heads, or a window of tokens"
         )
-    raise_if_non_finite(raw, "weights")  # (indices as given, before the padding)
-    low, high = w.min(), w.max()
-    if low < 0 or high > 1 + 1e-6:
-        bad = np.argwhere((w < 0) | (w > 1 + 1e-6))[0]
+    if w.shape[-2] * w.shape[-1] > MAX_WEIGHTS:
         raise AttentionInputError(
-            f"weights must be attention weights in [0, 1], found {float(w[tuple(bad)])!r} at "
-            f"index {tuple(int(i) for i in bad)}"
+            f"weights are too large to show: one head of {w.shape[-2]} x {w.shape[-1]} has "
+            f"{w.shape[-2] * w.shape[-1]:,} values, at most {MAX_WEIGHTS:,}; pass a window of "
+            "tokens"
         )
+    fast, thumbs = _check_and_pool(w)
+    if not fast:
+        raise_if_non_finite_by_block(raw, "weights")  # (indices as given, before the padding)
+        low, high = w.min(), w.max()
+        if low < 0 or high > 1 + 1e-6:
+            bad = np.argwhere((w < 0) | (w > 1 + 1e-6))[0]
+            raise AttentionInputError(
+                f"weights must be attention weights in [0, 1], found {float(w[tuple(bad)])!r} "
+                f"at index {tuple(int(i) for i in bad)}"
+            )
+    if fast and defer_copy and not fresh and w.nbytes >= DEFER_COPY_BYTES:
+        shown = freeze(w.view())  # (read-only for the widget; the caller's array is unchanged)
+        if thumbs is not None:
+            remember_thumbnails(shown, thumbs)
+        return shown, _copy_in_background(w)
     owned = w if fresh and w.flags.writeable else np.array(w)  # the widget's own copy, once
-    if high > 1:
+    if not fast:
         np.minimum(owned, 1.0, out=owned)
-    return freeze(owned)
+        np.add(owned, 0.0, out=owned)  # (-0.0 + 0.0 is 0.0: now the bits order as the values)
+    elif thumbs is not None:
+        remember_thumbnails(owned, thumbs)
+    return freeze(owned), None
+
+
+def _copy_in_background(w: np.ndarray) -> Future[np.ndarray]:
+    """A read-only copy of ``w``, made by a daemon thread (numpy's copy releases the GIL)."""
+    done: Future[np.ndarray] = Future()
+
+    def run() -> None:
+        try:
+            done.set_result(freeze(np.array(w)))
+        except BaseException as exc:  # (e.g. MemoryError: the caller keeps the view)
+            done.set_exception(exc)
+
+    threading.Thread(target=run, name="attnwidget-weights-copy", daemon=True).start()
+    return done
+
+
+def _check_and_pool(w: np.ndarray) -> tuple[bool, np.ndarray | None]:
+    """(Whether float16/32 ``w`` is all in [0, 1] by its bits, its float32 thumbnails if so and
+    there are at most ``MAX_THUMBNAILS`` heads). (False, None): check it the slow way."""
+    bits = UNIT_BITS.get(w.dtype)
+    if bits is None:
+        return False, None
+    ints = w.view(bits[0])
+    if w.shape[0] * w.shape[1] > MAX_THUMBNAILS:
+        return int(ints.max()) <= bits[1], None
+    pooled = pool_heads(ints, THUMBNAIL_SIDE)
+    if int(pooled.max()) > bits[1]:
+        return False, None
+    return True, pooled.view(w.dtype).astype(np.float32)
+
+
+# float16/32 in [0, 1] (no sign bit) have bit patterns that order as their values, up to 1.0's
+UNIT_BITS = {
+    np.dtype(np.float16): (np.uint16, 0x3C00),
+    np.dtype(np.float32): (np.uint32, 0x3F800000),
+}
 
 
 def _is_integer(item: Any) -> bool:

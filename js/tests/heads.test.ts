@@ -84,12 +84,12 @@ describe("AttentionHeads view: numbers table", () => {
     head.dispatchEvent(new Event("change", { bubbles: true }));
     expect(model.get("head")).toBe(2);
     expect(tableValues(root)[3][4]).toBe(expected(codes, scale, dims, 1, 2, 3, 4));
-    (root.querySelector('button[data-head="1"]') as HTMLButtonElement).click();
+    (root.querySelector('button[data-layer="1"][data-head="1"]') as HTMLButtonElement).click();
     expect(model.get("head")).toBe(1);
     expect(saved).toEqual(["1,0", "1,2", "1,1"]);
     expect(head.value).toBe("1");
-    expect(root.querySelector('button[data-head="1"]')!.getAttribute("aria-pressed")).toBe("true");
-    expect(root.querySelector('button[data-head="2"]')!.getAttribute("aria-pressed")).toBe("false");
+    expect(root.querySelector('button[data-layer="1"][data-head="1"]')!.getAttribute("aria-pressed")).toBe("true");
+    expect(root.querySelector('button[data-layer="1"][data-head="2"]')!.getAttribute("aria-pressed")).toBe("false");
     expect(tableValues(root)[0][0]).toBe(expected(codes, scale, dims, 1, 1, 0, 0));
     expect(root.querySelector("h3")!.textContent).toBe("Layer 1, head 1");
   });
@@ -109,6 +109,11 @@ describe("AttentionHeads view: numbers table", () => {
   it("truncates beyond 64 x 64 and says so", () => {
     const { state } = headsState(1, 1, 70, 66);
     const { root } = mountHeadsLocal(state);
+    const numbers = root.querySelector("details.aw-numbers") as HTMLDetailsElement;
+    expect(numbers.open).toBe(false); // (larger than it shows: updated only once opened)
+    expect(root.querySelectorAll('table[data-view="weights"] tbody tr')).toHaveLength(0);
+    numbers.open = true;
+    numbers.dispatchEvent(new Event("toggle"));
     expect(root.querySelectorAll('table[data-view="weights"] tbody tr')).toHaveLength(64);
     expect(root.querySelectorAll('table[data-view="weights"] thead th')).toHaveLength(65);
     const more = root.querySelector('[data-role="truncated"]') as HTMLElement;

@@ -228,9 +228,9 @@ describe("render: more", () => {
     const { root } = renderModel(model);
     expect(root.dataset.kind).toBe("heads");
     expect((root.querySelector('select[data-role="layer"]') as HTMLSelectElement).value).toBe("1");
-    expect(root.querySelectorAll("button[data-head]")).toHaveLength(H);
-    expect(root.querySelector('button[data-head="2"]')!.getAttribute("aria-pressed")).toBe("true");
-    (root.querySelector('button[data-head="0"]') as HTMLButtonElement).click();
+    expect(root.querySelectorAll("button[data-head]")).toHaveLength(L * H); // (the model view)
+    expect(root.querySelector('button[data-layer="1"][data-head="2"]')!.getAttribute("aria-pressed")).toBe("true");
+    (root.querySelector('button[data-layer="1"][data-head="0"]') as HTMLButtonElement).click();
     expect(model.get("head")).toBe(0);
     expect((root.querySelector('select[data-role="head"]') as HTMLSelectElement).value).toBe("0");
     expect(root.querySelector("img")).toBeNull();

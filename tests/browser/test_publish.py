@@ -251,6 +251,28 @@ def test_docs_site_links_every_tutorial(tab, docs_site):
     assert attempted == [] and errors == []
 
 
+# Resolves once every heads widget has painted its heatmap and every thumbnail of its model
+# view, and the page's size has then stayed the same for 5 frames.
+PAINTED_AND_STILL = """() => new Promise((resolve, reject) => {
+    let last = '', still = 0;
+    const painted = () => [...document.querySelectorAll('.attnwidget[data-kind="heads"]')]
+        .every((root) => {
+            const c = root.querySelector('canvas[data-view="heatmap"]');
+            const thumbs = [...root.querySelectorAll('.aw-model-view button canvas')];
+            return c && c.width > 0 && thumbs.length > 0 && thumbs.every((t) => t.width > 0);
+        });
+    const late = setTimeout(() => reject(new Error('page not painted and still in 30 s')), 30000);
+    const tick = () => {
+        const el = document.documentElement;
+        const size = `${el.scrollWidth}x${el.scrollHeight}`;
+        still = painted() && size === last ? still + 1 : 0;
+        last = size;
+        if (still >= 5) { clearTimeout(late); resolve(size); } else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+})"""
+
+
 @pytest.mark.parametrize("name", TUTORIALS)
 def test_trimmed_css_renders_the_tutorials_as_the_whole_css(chromium, docs_site, tmp_path, name):
     """The exporter's page of each tutorial (as myst-nb executed it for `make docs`), with
@@ -274,9 +296,7 @@ def test_trimmed_css_renders_the_tutorials_as_the_whole_css(chromium, docs_site,
                 timeout=30_000,
             )
             tab.evaluate("() => document.fonts.ready")
-            tab.evaluate(
-                "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
-            )
+            tab.evaluate(PAINTED_AND_STILL)
             shots.append(tab.screenshot(full_page=True))
         finally:
             context.close()

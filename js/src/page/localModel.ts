@@ -31,6 +31,24 @@ interface Inputs {
   temperature: number;
 }
 
+// An edit of these alone changes the rows of the results it changes only (Q's, the mask's).
+const ROW_EDIT = new Set([...ROW_PATCH.edits, ...ROW_PATCH.alongside]);
+
+/** The rows where masks `a` and `b` (of `m` rows; null allows every key) differ. */
+function maskRows(a: Mask | null, b: Mask | null, m: number): number[] {
+  const rows: number[] = [];
+  const n = (a ?? b)?.cols ?? 0;
+  for (let i = 0; i < m; i++) {
+    for (let k = i * n; k < (i + 1) * n; k++) {
+      if ((a ? a.data[k] : 1) !== (b ? b.data[k] : 1)) {
+        rows.push(i);
+        break;
+      }
+    }
+  }
+  return rows;
+}
+
 const masks = new WeakMap<object, Mask | null>();
 function maskOf(w: WireArray): Mask | null {
   let m = masks.get(w);
@@ -159,6 +177,23 @@ export function createLocalModel(state: Record<string, unknown>): AnyModel {
     return [...changed.filter((k) => k !== KEY_ROWS), ...Object.keys(edited)];
   }
 
+  /**
+   * The rows of the results an edit of `changed` (Q or the mask, see ROW_EDIT) changes, when
+   * few enough to recompute alone (as the kernel's row patch); null: recompute everything.
+   */
+  function rowsChanged(changed: string[], x: Inputs, prev: Results): number[] | null {
+    const oldQ = committed.Q ? knownMatrix(committed.Q) ?? decodeMatrix(committed.Q as WireArray) : null;
+    const m = x.Q.rows;
+    if (!oldQ || !changed.every((k) => ROW_EDIT.has(k)) || oldQ.rows !== m || oldQ.cols !== x.Q.cols || prev.weights.rows !== m) return null;
+    if (x.mask && (x.mask.rows !== m || x.mask.cols !== x.K.rows)) return null; // (refused by the engine)
+    let rows = changedRows(oldQ, x.Q);
+    if (changed.includes("mask")) {
+      const more = maskRows(committed.mask ? maskOf(committed.mask as WireArray) : null, x.mask, m);
+      rows = [...new Set([...rows, ...more])].sort((a, b) => a - b);
+    }
+    return rows.length <= ROW_PATCH.max_rows_fraction * m ? rows : null;
+  }
+
   function recompute(changed: string[]): void {
     try {
       if (changed.includes(QUERY_ROWS)) changed = applyQueryRows(changed);
@@ -171,12 +206,8 @@ export function createLocalModel(state: Record<string, unknown>): AnyModel {
       const x = inputsOf(traits);
       let r: Results | null = null;
       const prev = writableResults();
-      const oldQ = committed.Q ? knownMatrix(committed.Q) ?? decodeMatrix(committed.Q as WireArray) : null;
-      if (prev && oldQ && changed.every((k) => k === "Q" || k === "edit_id" || k === "selected_query") && oldQ.rows === x.Q.rows && oldQ.cols === x.Q.cols && prev.weights.rows === x.Q.rows) {
-        const rows = changedRows(oldQ, x.Q);
-        if (rows.length === 0) r = prev;
-        else if (rows.length <= ROW_PATCH.max_rows_fraction * x.Q.rows) r = computeRows(x, prev, rows);
-      }
+      const rows = prev ? rowsChanged(changed, x, prev) : null;
+      if (prev && rows) r = rows.length === 0 ? prev : computeRows(x, prev, rows);
       r ??= compute(x);
       results = r;
       setAsKernel("params", r.params);

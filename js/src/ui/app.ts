@@ -20,6 +20,8 @@ import { planeView } from "./views/plane/planeView";
 import { scoreView } from "./views/scores";
 import { stepsView } from "./views/steps";
 import { tablesView } from "./views/tables";
+import { toggleMask } from "./views/maskEdit";
+import { validLensView } from "./views/validLens";
 import type { Actions, Topic, View } from "./views/view";
 
 /** Which views a model trait concerns: every trait of the protocol but the edit_id a view sets. */
@@ -174,8 +176,9 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   // --- views and layout ---------------------------------------------------------------
   const scores = scoreView(actions);
   const message = messageView();
-  const heatmap = heatmapView(actions);
+  const heatmap = heatmapView(actions, { toggle: (i, j) => toggleMask(actions, i, j) });
   const causal = causalView(actions);
+  const validLens = validLensView(actions);
   const steps = stepsView(actions);
   // Drag end: the query editor catches up at once (it is held during a drag, see paint).
   const plane = planeView(actions, { dragEnd: () => editorBehind.size > 0 && paint() });
@@ -183,12 +186,12 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   const kv = keysEditorView(actions);
   const params = paramsView(actions);
   const outputs = outputVisualView(actions);
-  const tables = tablesView();
+  const tables = tablesView(actions);
   const compare = compareView(actions);
-  const views: View[] = [scores, message, heatmap, causal, steps, plane, compare, editor, kv, params, outputs, tables];
+  const views: View[] = [scores, message, heatmap, causal, validLens, steps, plane, compare, editor, kv, params, outputs, tables];
 
   const cards = {
-    weights: card("weights", "Attention weights", heatmap.el, causal.el),
+    weights: card("weights", "Attention weights", heatmap.el, h("div", { class: "aw-mask-tools" }, causal.el, validLens.el)),
     plane: card("plane", "Queries and keys", plane.el),
     steps: card("steps", "Three steps for one query", steps.el),
     compare: card("compare", "All five scores", compare.el, compare.note),

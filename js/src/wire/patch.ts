@@ -1,7 +1,7 @@
-// Row patches. After a view's edit of a few queries only those rows of scores, weights and
-// output change: the kernel sends them as the `_row_patch` trait ({rows, scores, weights, output},
-// and Q's rows when the view sent only those, see attnwidget/widgets/results.py) instead of the
-// whole arrays, and they are written into the model's arrays in place, so the model holds what
+// Row patches. After a view's edit of a few queries (or of their rows of the mask) only those
+// rows of scores, weights and output change: the kernel sends them as the `_row_patch` trait
+// ({rows, scores, weights, output}, and Q's rows when the view sent only those, see
+// attnwidget/widgets/results.py) instead of the whole arrays, and they are written into the model's arrays in place, so the model holds what
 // the kernel holds (and a saved widget state is whole).
 
 import { wireBytes } from "./codec";

@@ -5,7 +5,8 @@ import source from "../../../attnwidget/wire/protocol.json";
 export interface TraitSpec {
   /** "view": a view's edit may set it; "kernel": only the kernel does. */
   set_by: "view" | "kernel";
-  wire: string;
+  /** What crosses, in words (documentation: the bundle leaves it out, see build-options.mjs). */
+  wire?: string;
   /** false: an exported page does not carry it. */
   page?: boolean;
 }

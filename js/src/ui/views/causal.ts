@@ -1,5 +1,6 @@
 // The causal-mask switch in the weights card: query i attends to keys 0..i only (M = N).
-// Checked when the mask is exactly that; "mixed" when another mask is set (from Python).
+// Checked when the mask is exactly that; "mixed" when another mask is set (from Python, or by
+// editing cells or valid lengths).
 
 import type { Mask } from "../../core/matrix";
 import type { Snapshot } from "../../live/store";
@@ -52,7 +53,7 @@ export function causalView(actions: Actions): View {
       const title = !square
         ? `A causal mask needs as many queries as keys (here ${s.Q.rows} and ${s.K.rows}).`
         : other
-          ? "A mask set from Python is applied; check for the causal mask, uncheck for none."
+          ? "Another mask is applied (from Python, cells or valid lengths); check for the causal mask, uncheck for none."
           : "Query i attends to keys 0 to i only (the masked weights are 0).";
       if (label.title !== title) label.title = title;
       const reason = square ? "" : `needs as many queries as keys (${s.Q.rows} \u2260 ${s.K.rows})`;

@@ -43,13 +43,16 @@ export function changedRow(a: Float64Array, b: Float64Array, cols: number): numb
   return row;
 }
 
-/** `scores: false`: there are no scores to show (precomputed weights). */
-export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: boolean } = {}): View {
+/**
+ * `scores: false`: there are no scores to show (precomputed weights). `toggle`: shift-click on
+ * a cell toggles its mask bit.
+ */
+export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: boolean; toggle?: (i: number, j: number) => void } = {}): View {
   const off: Array<() => void> = [];
   const canvas = h("canvas", {
     "data-view": "heatmap",
     role: "img",
-    "aria-label": "Attention weights: one row per query, one column per key",
+    "aria-label": "Attention weights: one row per query, one column per key" + (opts.toggle ? "; shift-click a cell to mask it (masked cells are hatched)" : ""),
   });
   const tooltip = h("div", { class: "aw-tooltip", "data-role": "tooltip", role: "status", hidden: true });
   // the selected row's outline: its own canvas, so a selection change keeps the pooled image
@@ -299,7 +302,8 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     }),
     listen<MouseEvent>(canvas, "click", (e) => {
       const c = cellAt(e);
-      if (c) actions.select(c.row);
+      if (c && e.shiftKey && opts.toggle) opts.toggle(c.row, c.col);
+      else if (c) actions.select(c.row);
     }),
     listen<MouseEvent>(rowLabels, "click", (e) => {
       const t = (e.target as Element).closest("[data-query]");

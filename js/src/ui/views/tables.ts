@@ -4,7 +4,8 @@ import { tokenAt } from "../../core/format";
 import type { Matrix } from "../../core/matrix";
 import type { Snapshot } from "../../live/store";
 import { clear, h, listen, setText } from "../dom";
-import type { Topic, View } from "./view";
+import { maskGrid } from "./maskGrid";
+import { runAll, type Actions, type Topic, type View } from "./view";
 
 export const TABLE_MAX = 64;
 
@@ -12,14 +13,20 @@ export interface NumberTable {
   el: HTMLElement;
   /** The table's caption (its text may be changed). */
   caption: HTMLElement;
+  table: HTMLTableElement;
+  /** The td of row i, column j (undefined when not shown). */
+  cell(i: number, j: number): HTMLTableCellElement | undefined;
+  /** Rows and columns shown. */
+  shown(): [number, number];
   update(m: Matrix | null, rowLabels: string[], colLabels: string[], digits: number): void;
 }
 
 /**
  * A table of `m` (at most TABLE_MAX x TABLE_MAX shown): th = labels as text, td[data-value] =
  * the full-precision number, text = toFixed(digits); [data-role="truncated"] says what is cut.
+ * `keyed`: each td carries data-query=i and data-key=j (the weights of queries and keys).
  */
-export function numberTable(view: string, caption: string, what: [string, string]): NumberTable {
+export function numberTable(view: string, caption: string, what: [string, string], keyed = false): NumberTable {
   const table = h("table", { class: "aw-table", "data-view": view });
   const cap = h("caption", undefined, caption);
   const thead = h("thead");
@@ -30,12 +37,17 @@ export function numberTable(view: string, caption: string, what: [string, string
   let shapeKey = "";
   let cells: HTMLTableCellElement[] = [];
 
+  let R = 0;
+  let C = 0;
   return {
     el,
     caption: cap,
+    table,
+    cell: (i, j) => (i < R && j < C ? cells[i * C + j] : undefined),
+    shown: () => [R, C],
     update(m, rowLabels, colLabels, digits) {
-      const R = m ? Math.min(m.rows, TABLE_MAX) : 0;
-      const C = m ? Math.min(m.cols, TABLE_MAX) : 0;
+      R = m ? Math.min(m.rows, TABLE_MAX) : 0;
+      C = m ? Math.min(m.cols, TABLE_MAX) : 0;
       const key = [R, C, rowLabels.slice(0, R).join("\u0000"), colLabels.slice(0, C).join("\u0000")].join("|");
       if (key !== shapeKey) {
         shapeKey = key;
@@ -48,7 +60,7 @@ export function numberTable(view: string, caption: string, what: [string, string
         for (let i = 0; i < R; i++) {
           const tr = h("tr", undefined, h("th", { scope: "row", title: rowLabels[i] }, rowLabels[i]));
           for (let j = 0; j < C; j++) {
-            const td = h("td");
+            const td = h("td", keyed ? { "data-query": i, "data-key": j } : undefined);
             cells.push(td);
             tr.appendChild(td);
           }
@@ -77,18 +89,22 @@ export function numberTable(view: string, caption: string, what: [string, string
   };
 }
 
-export function tablesView(): View {
-  const weights = numberTable("weights", "Weights \u03b1 (query \u00d7 key)", ["queries", "keys"]);
+export function tablesView(actions: Actions): View {
+  const weights = numberTable("weights", "Weights \u03b1 (query \u00d7 key): click a cell or press Space to mask or unmask it", ["queries", "keys"], true);
+  const grid = maskGrid(weights, actions);
   const output = numberTable("output", "Output (query \u00d7 dim of v)", ["queries", "dimensions"]);
-  const body = h("div", { class: "aw-numbers-body" }, weights.el, output.el);
+  const body = h("div", { class: "aw-numbers-body" }, h("div", undefined, weights.el, grid.note), output.el);
   const el = h("details", { class: "aw-numbers", open: true }, h("summary", undefined, "Numbers"), body);
   // Small results: open and always current. Larger: closed at first, filled only while open.
   let big = false;
   let last: Snapshot | null = null;
   let stale = false;
-  const off = listen(el, "toggle", () => {
-    if (el.open && stale && last) fill(last);
-  });
+  const off = [
+    grid.destroy,
+    listen(el, "toggle", () => {
+      if (el.open && stale && last) fill(last);
+    }),
+  ];
   function fill(s: Snapshot): void {
     stale = false;
     const r = s.result;
@@ -100,10 +116,11 @@ export function tablesView(): View {
       const dims = Array.from({ length: Math.min(dv, TABLE_MAX) }, (_, j) => String(j));
       weights.update(r ? r.weights : null, qt, kt, 3);
       output.update(r ? r.output : null, qt, dims, 3);
+      grid.update(s, M, N);
   }
   return {
     el,
-    deps: ["result", "tokens"] satisfies Topic[],
+    deps: ["result", "tokens", "mask"] satisfies Topic[],
     update(s: Snapshot) {
       const r = s.result;
       const b = !!r && r.weights.rows * r.weights.cols > 256;
@@ -112,6 +129,6 @@ export function tablesView(): View {
       stale = true;
       if (el.open) fill(s);
     },
-    destroy: off,
+    destroy: () => runAll(off),
   };
 }
