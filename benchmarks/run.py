@@ -22,12 +22,14 @@ sys.path.insert(0, str(HERE))
 
 import engine_bench  # noqa: E402
 import figures_bench  # noqa: E402
+import keys_bench  # noqa: E402
 
 SECTIONS: dict[str, Callable[[bool], list[dict[str, Any]]]] = {
     "engine_blas": engine_bench.blas_bound,
     "engine_tanh": engine_bench.tanh_bound,
     "wire": engine_bench.wire,
     "figures": figures_bench.figures,
+    "key_wire": keys_bench.key_wire,
 }
 
 try:  # browser sections need Playwright and Chromium

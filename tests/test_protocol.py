@@ -50,12 +50,13 @@ def test_the_attention_protocol_names_real_inputs_and_results():
     assert set(protocol.ATTENTION.inputs) <= set(protocol.ATTENTION.traits)
     assert set(protocol.ATTENTION.results) <= set(protocol.ATTENTION.traits)
     assert all(isinstance(getattr(w, n), np.ndarray) for n in protocol.ATTENTION.results)
-    patch = protocol.ROW_PATCH
-    assert patch["trait"] in protocol.ATTENTION.traits
-    assert set(patch["edits"]) <= protocol.ATTENTION.view_edits
-    assert patch["up"] in protocol.ATTENTION.view_edits  # a view's edit of some rows of Q
-    assert not protocol.ATTENTION.traits[patch["up"]].get("page", True)
-    assert 0 < patch["max_rows_fraction"] <= 1
+    for patch in (protocol.ROW_PATCH, protocol.KEY_PATCH):
+        assert patch["trait"] in protocol.ATTENTION.traits
+        assert set(patch["edits"]) <= protocol.ATTENTION.view_edits
+        assert patch["up"] in protocol.ATTENTION.view_edits  # a view's edit of some rows
+        assert not protocol.ATTENTION.traits[patch["up"]].get("page", True)
+        assert not protocol.ATTENTION.traits[patch["trait"]].get("page", True)
+        assert 0 < patch["max_rows_fraction"] <= 1
 
 
 @pytest.mark.parametrize(
@@ -84,7 +85,8 @@ def test_a_view_edit_of_every_view_trait_is_applied():
         "selected_query": 2,
     }
     q_rows = {"_query_patch": {"rows": [1], "Q": wire(np.full((1, 4), 3.0))}}  # (Q's, in its place)
-    assert set(edits) | set(q_rows) | {"edit_id"} == {
+    kv_rows = {"_key_patch": {"rows": [0], "K": wire(np.zeros((1, 4))), "V": wire(np.ones((1, 2)))}}
+    assert set(edits) | set(q_rows) | set(kv_rows) | {"edit_id"} == {
         n for n, t in protocol.ATTENTION.traits.items() if t["set_by"] == "view"
     }
     w.set_state({**edits, "edit_id": 4})
@@ -93,6 +95,10 @@ def test_a_view_edit_of_every_view_trait_is_applied():
     w.set_state({**q_rows, "selected_query": 1, "edit_id": 5})
     assert w.error == "" and w.result_id == 5 and w.selected_query == 1
     np.testing.assert_array_equal(w.Q[1], [3.0] * 4)
+    w.set_state({**kv_rows, "edit_id": 6})
+    assert w.error == "" and w.result_id == 6
+    np.testing.assert_array_equal(w.K[0], [0.0] * 4)
+    np.testing.assert_array_equal(w.V[0], [1.0] * 2)
 
 
 @pytest.mark.parametrize(

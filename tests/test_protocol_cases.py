@@ -63,7 +63,11 @@ def test_the_widget_answers_every_step_as_recorded(case):
     w = widget_from_page(case["page"])
     for i, step in enumerate(case["steps"], start=1):
         w.set_state({**make_protocol_cases._edit_to_wire(step["edit"]), "edit_id": i})
-        held = {**make_protocol_cases.held(w), "patch_rows": make_protocol_cases.patch_rows(w)}
+        held = {
+            **make_protocol_cases.held(w),
+            "patch_rows": make_protocol_cases.patch_rows(w),
+            "patch_keys": make_protocol_cases.patch_keys(w),
+        }
         for name, expected in step["expect"].items():
             assert close(held[name], expected, DOC["tolerance"]), (case["name"], i, name)
 
@@ -72,6 +76,7 @@ def test_the_cases_cover_good_refused_and_patched_edits():
     steps = [s["expect"] for c in DOC["cases"] for s in c["steps"]]
     assert any(s["error"] for s in steps) and any(not s["error"] for s in steps)
     assert any(s["patch_rows"] for s in steps) and any(s["patch_rows"] is None for s in steps)
+    assert any(s["patch_keys"] for s in steps)
 
 
 def test_the_committed_cases_are_what_the_generator_writes_today():

@@ -96,6 +96,11 @@ class FrontendMirror:
                     a = self.arrays[n].copy()
                     a[patch["rows"]] = array_from_json(patch[n])
                     self.arrays[n] = a
+        cols = state.get("_col_patch")  # (a key edit's columns of scores)
+        if cols and "scores" in cols:
+            a = self.arrays["scores"].copy()
+            a[:, cols["keys"]] = array_from_json(cols["scores"])
+            self.arrays["scores"] = a
 
     def edit(
         self, w: AttentionWidget, edit_id: int, Q: np.ndarray, rows: list[int] | None = None

@@ -123,6 +123,11 @@ class AttentionWidget(Exports, Comparison, ViewEdits, WidgetBase):
     _query_patch = Dict(default_value=None, allow_none=True).tag(
         sync=True, **row_patch_serialization
     )
+    # The same for keys and values: a view's edit of a few sends {"rows", "K"?, "V"?} up
+    # (keyedits.edit_of_keys), answered with only what changed: weights and output whole, and
+    # {"keys", "scores"?: their columns, "K"?, "V"?: their rows} here (None otherwise).
+    _key_patch = Dict(default_value=None, allow_none=True).tag(sync=True, **row_patch_serialization)
+    _col_patch = Dict(default_value=None, allow_none=True).tag(sync=True, **row_patch_serialization)
     _static = Bool(False).tag(sync=True)
 
     def __init__(

@@ -80,6 +80,13 @@ class Results:
         self.published = self.candidate
         return True
 
+    @property
+    def change(self) -> tuple[tuple, tuple] | None:
+        """The inputs of the results published before and of those published now (or None)."""
+        if self._before is None or self.published is None:
+            return None
+        return self._before, self.published[0]
+
     def rows_to_patch(self, row_edit: bool) -> np.ndarray | None:
         """The queries a view's edit of Q or of the mask changed, when only their rows of the
         results change and they are few enough; else None (send the arrays whole).

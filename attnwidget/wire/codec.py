@@ -121,10 +121,11 @@ def param_sets_to_json(value: dict[str, dict[str, np.ndarray]], widget: Any = No
 
 
 def row_patch_to_json(value: dict[str, Any] | None, widget: Any = None) -> dict[str, Any] | None:
-    """Encode a row patch ``{"rows": [i, ...], name: the arrays' rows i, ...}`` (or None)."""
+    """Encode a row patch ``{"rows": [i, ...], name: the arrays' rows i, ...}`` (or None); the
+    same for a column patch, whose indices are ``"keys"``."""
     if value is None:
         return None
-    return {k: (v if k == "rows" else array_to_json(v)) for k, v in value.items()}
+    return {k: (v if k in ("rows", "keys") else array_to_json(v)) for k, v in value.items()}
 
 
 def quantise_rows(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

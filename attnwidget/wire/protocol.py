@@ -14,6 +14,7 @@ from typing import Any
 __all__ = [
     "ATTENTION",
     "HEADS",
+    "KEY_PATCH",
     "MAX_KERNEL_WEIGHTS",
     "MAX_PAIRS",
     "MAX_THUMBNAILS",
@@ -63,6 +64,8 @@ def _traits(kind: str) -> Traits:
 ATTENTION = _traits("attention")
 HEADS = _traits("heads")
 ROW_PATCH: dict[str, Any] = SOURCE["attention"]["row_patch"]
+KEY_PATCH: dict[str, Any] = SOURCE["attention"]["key_patch"]
+"""A view's edit of a few keys or values: up as their rows, down as what changed (keyedits.py)."""
 
 MAX_PAIRS: int = SOURCE["limits"]["max_pairs"]
 """Most query-key pairs a widget shows (its scores and weights cross the wire on every edit)."""

@@ -24,7 +24,7 @@ describe("large widgets", () => {
     const { model, root } = mount();
     expect(rows(root)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(root.querySelectorAll("input[data-query]").length).toBe(8 * D);
-    const note = root.querySelector('[data-role="editor-window"]') as HTMLElement;
+    const note = root.querySelector('[data-view="editor"] [data-role="editor-window"]') as HTMLElement;
     expect(note.hidden).toBe(false);
     expect(note.textContent).toBe(`showing rows 0\u20137 of ${M}; select a query to edit it`);
     model.set("selected_query", 20); // (repainted on a later frame, however slow the machine)

@@ -197,7 +197,7 @@ describe("the query editor of a wide Q", () => {
     model.set("selected_query", 20);
     await nextFrame();
     expect(rows()).toEqual([20, 21]);
-    expect(root.querySelector('[data-role="editor-window"]')!.textContent).toBe("showing rows 20\u201321 of 40; select a query to edit it");
+    expect(root.querySelector('[data-view="editor"] [data-role="editor-window"]')!.textContent).toBe("showing rows 20\u201321 of 40; select a query to edit it");
   });
 });
 

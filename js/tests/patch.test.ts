@@ -3,20 +3,10 @@ import { describe, expect, it } from "vitest";
 import { matrix } from "../src/core/matrix";
 import { decodeMatrix, encodeMatrix } from "../src/wire/codec";
 import type { AnyModel } from "../src/wire/model";
+import { plainModel } from "./helpers/fakes";
 import { applyRowPatch } from "../src/wire/patch";
 
-function model(attrs: Record<string, unknown>): AnyModel {
-  return {
-    get: (n: string) => attrs[n],
-    set: (n: string, v: unknown) => {
-      attrs[n] = v;
-    },
-    save_changes() {},
-    on() {},
-    off() {},
-    send() {},
-  };
-}
+const model = plainModel;
 
 const arrays = () => ({
   scores: encodeMatrix(matrix(3, 2, [1, 2, 3, 4, 5, 6])),

@@ -7,7 +7,7 @@ import { matrix } from "../src/core/matrix";
 import { embeddedState } from "../src/page/embedded";
 import { createLocalModel } from "../src/page/localModel";
 import { TRAIT_TOPICS } from "../src/ui/app";
-import { ATTENTION_TRAITS, INPUTS, RESULTS, ROW_PATCH } from "../src/wire/protocol";
+import { ATTENTION_TRAITS, INPUTS, KEY_PATCH, RESULTS, ROW_PATCH } from "../src/wire/protocol";
 
 interface Step {
   edit: Record<string, unknown>;
@@ -33,6 +33,11 @@ function toWire(name: string, value: unknown): unknown {
   if (name === ROW_PATCH.up && typeof value === "object" && "Q" in value) {
     // a view's edit of some queries: their rows (a damaged patch is sent as it is)
     return { ...value, Q: toWire("Q", (value as { Q: unknown }).Q) };
+  }
+  if (name === KEY_PATCH.up && typeof value === "object") {
+    // a view's edit of some keys or values: their rows
+    const p = value as Record<string, unknown>;
+    return { ...p, ...Object.fromEntries(["K", "V"].filter((n) => n in p).map((n) => [n, toWire(n, p[n])])) };
   }
   return value;
 }
@@ -76,7 +81,7 @@ describe("the local kernel answers the protocol fixtures as the Python widget do
         model.set("edit_id", k + 1);
         model.save_changes();
         for (const [name, expected] of Object.entries(step.expect)) {
-          if (name === "patch_rows") continue; // (how the kernel sends them: not a page's concern)
+          if (name === "patch_rows" || name === "patch_keys") continue; // (how the kernel sends them: not a page's concern)
           const actual = name === "error" ? model.get("error") !== "" : held(model, name);
           expectClose(actual, expected, DOC.tolerance, `${c.name}, step ${k + 1}: ${name}`);
         }

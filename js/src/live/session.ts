@@ -70,10 +70,13 @@ function createSession(model: AnyModel): Session {
   let lastEdit = "";
   // A Q sent as its changed rows only: the model's Q is the kernel's until the kernel answers
   // (with those rows in its row patch, or Q whole), so the views show this one until then.
+  // The same for K and V sent as their changed rows.
   let sentQ: { id: number; Q: Matrix } | null = null;
+  let sentKV: { id: number; values: Traits } | null = null;
   const sink = modelSink(model, (traits, id) => {
-    const { wire, queryRows } = encodeEditFor(model, traits);
+    const { wire, queryRows, keyRows } = encodeEditFor(model, traits);
     sentQ = queryRows ? { id, Q: traits.Q as Matrix } : null;
+    sentKV = keyRows ? { id, values: Object.fromEntries(["K", "V"].filter((n) => n in traits).map((n) => [n, traits[n]])) } : null;
     for (const [name, value] of Object.entries(wire)) {
       if (name in traits) for (const m of members) m.remember(value, traits[name]);
     }
@@ -144,11 +147,13 @@ function createSession(model: AnyModel): Session {
     },
     ack(resultId) {
       if (sentQ && resultId >= sentQ.id) sentQ = null;
+      if (sentKV && resultId >= sentKV.id) sentKV = null;
       write(() => coalescer.ack(resultId));
     },
     overlay() {
       const queued = coalescer.queued();
-      return sentQ && !("Q" in queued) ? { Q: sentQ.Q, ...queued } : queued;
+      const sent = { ...sentKV?.values, ...(sentQ ? { Q: sentQ.Q } : {}) };
+      return { ...sent, ...queued };
     },
   };
   return session;

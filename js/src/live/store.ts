@@ -5,8 +5,8 @@ import { attention, attentionRows, SCORES, setRows, type Params, type ScoreName 
 import { copyMatrix, type Mask, type Matrix } from "../core/matrix";
 import { decodeMask, decodeMatrix, decodeParams } from "../wire/codec";
 import type { AnyModel } from "../wire/model";
-import { applyRowPatch, patchedArrays } from "../wire/patch";
-import { ROW_PATCH } from "../wire/protocol";
+import { applyColPatch, applyRowPatch, colPatchedArrays, patchedArrays } from "../wire/patch";
+import { KEY_PATCH, ROW_PATCH } from "../wire/protocol";
 import { knownMatrix } from "../wire/wirecache";
 
 export interface Result {
@@ -42,6 +42,9 @@ export interface Snapshot {
 /** What a local edit may change, as the view holds it. */
 export interface EditValues {
   Q?: Matrix;
+  K?: Matrix;
+  /** null: the values are the keys. */
+  V?: Matrix | null;
   score?: ScoreName;
   temperature?: number;
   mask?: Mask | null;
@@ -76,6 +79,7 @@ export function createStore(model: AnyModel, overlay: () => Record<string, unkno
   let previewResult: Result | null = null;
   // the row patch the arrays include already (patches arriving later are applied once seen)
   let seenPatch: unknown = model.get(ROW_PATCH.trait);
+  let seenCols: unknown = model.get(KEY_PATCH.trait);
 
   function decoded<T>(name: string, decode: (w: any) => T): T {
     const ov = overlay();
@@ -147,25 +151,30 @@ export function createStore(model: AnyModel, overlay: () => Record<string, unkno
 
   const mask = (): Mask | null => decoded("mask", orNull(decodeMask));
 
-  /** A new row patch: write it into the arrays (once per model) and decode them again. */
+  /** New row or column patches: write them into the arrays (once per model) and decode them again. */
   function syncPatch(): void {
     const p = model.get(ROW_PATCH.trait);
-    if (p === seenPatch) return;
+    const c = model.get(KEY_PATCH.trait);
+    const ok = (p === seenPatch || patchWith(p, applyRowPatch, patchedArrays)) && (c === seenCols || patchWith(c, applyColPatch, colPatchedArrays));
     seenPatch = p;
-    if (p === null || p === undefined) return;
-    if (applyRowPatch(model, p)) {
-      for (const n of patchedArrays(p as object)) {
-        const w = model.get(n);
-        if (w && typeof w === "object") cache.delete(w);
-      }
-      return;
-    }
+    seenCols = c;
+    if (ok) return;
     console.error("attnwidget: a row patch from the kernel does not fit its arrays; asking for them whole");
     try {
       model.send({ type: "resync" });
     } catch {
       /* no kernel: nothing to ask */
     }
+  }
+
+  function patchWith(p: unknown, apply: (m: AnyModel, p: unknown) => boolean, names: (p: object) => string[]): boolean {
+    if (p === null || p === undefined) return true;
+    if (!apply(model, p)) return false;
+    for (const n of names(p as object)) {
+      const w = model.get(n);
+      if (w && typeof w === "object") cache.delete(w);
+    }
+    return true;
   }
 
   function kernelResult(): Result | null {

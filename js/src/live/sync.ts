@@ -6,7 +6,7 @@
 // latest value wins, then sent together as soon as result_id catches up.
 
 import type { AnyModel } from "../wire/model";
-import { ROW_PATCH } from "../wire/protocol";
+import { KEY_PATCH, ROW_PATCH } from "../wire/protocol";
 
 export type Traits = Record<string, unknown>;
 
@@ -111,7 +111,7 @@ export function modelSink(model: AnyModel, encode: (traits: Traits, id: number) 
       for (const [name, value] of Object.entries(encode(traits, id))) {
         // A model sends only values that differ from the ones it holds, and the kernel never
         // sends its row patch back: without this, rows equal to the last ones sent were dropped.
-        if (name === ROW_PATCH.up) model.set(name, null);
+        if (name === ROW_PATCH.up || name === KEY_PATCH.up) model.set(name, null);
         model.set(name, value);
       }
       model.set("edit_id", id);

@@ -5,7 +5,7 @@ import { INPUTS as PROTOCOL_INPUTS, ROW_PATCH } from "../wire/protocol";
 import { attention, attentionRows, setRows, type Params, type ScoreName } from "../core/engine";
 import { changedRows, type Mask, type Matrix } from "../core/matrix";
 import { decodeMask, decodeMatrix, decodeParams, encodeMatrix, type WireArray } from "../wire/codec";
-import { QUERY_ROWS, queriesWithRows } from "../wire/edit";
+import { KEY_ROWS, keysWithRows, QUERY_ROWS, queriesWithRows } from "../wire/edit";
 import type { AnyModel, Listener } from "../wire/model";
 import { knownMatrix, wireOf } from "../wire/wirecache";
 
@@ -166,6 +166,17 @@ export function createLocalModel(state: Record<string, unknown>): AnyModel {
     return [...changed.filter((k) => k !== QUERY_ROWS), "Q"];
   }
 
+  /** A view's edit of a few keys or values (KEY_ROWS) as the edit of K and V it stands for. */
+  function applyKeyRows(changed: string[]): string[] {
+    const patch = traits[KEY_ROWS];
+    traits[KEY_ROWS] = null;
+    if (changed.includes("K") || changed.includes("V")) throw new Error(`a view's edit sets K and V or ${KEY_ROWS}, not both`);
+    const dec = (w: unknown) => knownMatrix(w) ?? decodeMatrix(w as WireArray);
+    const edited = keysWithRows(dec(committed.K), committed.V ? dec(committed.V) : null, patch);
+    for (const [n, m] of Object.entries(edited)) setAsKernel(n, wire(m));
+    return [...changed.filter((k) => k !== KEY_ROWS), ...Object.keys(edited)];
+  }
+
   /**
    * The rows of the results an edit of `changed` (Q or the mask, see ROW_EDIT) changes, when
    * few enough to recompute alone (as the kernel's row patch); null: recompute everything.
@@ -184,13 +195,12 @@ export function createLocalModel(state: Record<string, unknown>): AnyModel {
   }
 
   function recompute(changed: string[]): void {
-    if (changed.includes(QUERY_ROWS)) {
-      try {
-        changed = applyQueryRows(changed);
-      } catch (e) {
-        refuse(e);
-        return;
-      }
+    try {
+      if (changed.includes(QUERY_ROWS)) changed = applyQueryRows(changed);
+      if (changed.includes(KEY_ROWS)) changed = applyKeyRows(changed);
+    } catch (e) {
+      refuse(e);
+      return;
     }
     try {
       const x = inputsOf(traits);
@@ -222,7 +232,7 @@ export function createLocalModel(state: Record<string, unknown>): AnyModel {
     save_changes() {
       const keys = [...dirty];
       dirty.clear();
-      if (keys.some((k) => k === "edit_id" || k === QUERY_ROWS || INPUTS.includes(k))) recompute(keys);
+      if (keys.some((k) => k === "edit_id" || k === QUERY_ROWS || k === KEY_ROWS || INPUTS.includes(k))) recompute(keys);
     },
     on(name, cb) {
       for (const n of name.split(/\s+/).filter(Boolean)) {

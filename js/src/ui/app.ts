@@ -12,6 +12,7 @@ import { causalView } from "./views/causal";
 import { compareView } from "./views/compare";
 import { editorView } from "./views/editor";
 import { heatmapView } from "./views/heatmap";
+import { keysEditorView } from "./views/keysEditor";
 import { messageView } from "./views/message";
 import { outputVisualView } from "./views/outputVisual";
 import { paramsView } from "./views/params";
@@ -42,6 +43,8 @@ export const TRAIT_TOPICS: Readonly<Record<string, Topic[]>> = {
   error: ["error"],
   _row_patch: ["result", "Q"], // (Q's rows when the view sent only those)
   _query_patch: ["Q"], // (set back to null when the kernel refuses the rows a view sent)
+  _col_patch: ["result", "K", "V"], // (a key edit's scores columns, and K's or V's rows)
+  _key_patch: ["K", "V"],
   result_id: ["state"],
   _static: ["state"],
 };
@@ -144,6 +147,8 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     edit(values: EditValues, hint?: { row?: number; typed?: boolean }) {
       const topics: Topic[] = ["result", "state", "error"];
       if ("Q" in values) topics.push("Q");
+      if ("K" in values) topics.push("K");
+      if ("V" in values) topics.push("V");
       if ("score" in values) topics.push("score", "params");
       if ("temperature" in values) topics.push("temperature");
       if ("mask" in values) topics.push("mask");
@@ -178,11 +183,12 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   // Drag end: the query editor catches up at once (it is held during a drag, see paint).
   const plane = planeView(actions, { dragEnd: () => editorBehind.size > 0 && paint() });
   const editor = editorView(actions);
+  const kv = keysEditorView(actions);
   const params = paramsView(actions);
   const outputs = outputVisualView(actions);
   const tables = tablesView(actions);
   const compare = compareView(actions);
-  const views: View[] = [scores, message, heatmap, causal, validLens, steps, plane, compare, editor, params, outputs, tables];
+  const views: View[] = [scores, message, heatmap, causal, validLens, steps, plane, compare, editor, kv, params, outputs, tables];
 
   const cards = {
     weights: card("weights", "Attention weights", heatmap.el, h("div", { class: "aw-mask-tools" }, causal.el, validLens.el)),
@@ -190,14 +196,15 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     steps: card("steps", "Three steps for one query", steps.el),
     compare: card("compare", "All five scores", compare.el, compare.note),
     editor: card("editor", "Queries Q", editor.el),
+    keys: card("keys", "Keys K and values V", kv.el),
     params: card("params", "Score parameters", params.el),
     outputs: card("outputs", "Outputs", outputs.el),
   };
-  const { weights, plane: planeCard, steps: stepsCard, compare: compareCard, editor: editorCard, params: paramsCard, outputs: outputsCard } = cards;
+  const { weights, plane: planeCard, steps: stepsCard, compare: compareCard, editor: editorCard, keys: keysCard, params: paramsCard, outputs: outputsCard } = cards;
   const layout = columns(
-    [weights, stepsCard],
+    [weights, stepsCard, keysCard],
     [planeCard, compareCard, editorCard, paramsCard, outputsCard],
-    [weights, planeCard, compareCard, stepsCard, editorCard, paramsCard, outputsCard],
+    [weights, planeCard, compareCard, stepsCard, editorCard, keysCard, paramsCard, outputsCard],
   );
 
   const status = h("span", { class: "aw-status", "aria-live": "polite" });

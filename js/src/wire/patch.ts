@@ -6,7 +6,7 @@
 
 import { wireBytes } from "./codec";
 import type { AnyModel } from "./model";
-import { RESULTS, ROW_PATCH } from "./protocol";
+import { KEY_PATCH, RESULTS, ROW_PATCH } from "./protocol";
 import { forget } from "./wirecache";
 
 export { RESULTS };
@@ -51,6 +51,51 @@ export function applyRowPatch(model: AnyModel, p: unknown): boolean {
   return true;
 }
 
+/** The arrays a key edit's answer `p` ({keys, scores?, K?, V?}) writes. */
+export function colPatchedArrays(p: object): string[] {
+  return ["scores", "K", "V"].filter((n) => n in p);
+}
+
+/**
+ * Write a key edit's answer `p` (the model's `_col_patch`: the columns `keys` of scores, the
+ * rows `keys` of K and V) into the model's arrays. Idempotent; false, writing nothing, when
+ * it does not fit them.
+ */
+export function applyColPatch(model: AnyModel, p: unknown): boolean {
+  if (p === null || p === undefined) return true;
+  if (typeof p !== "object") return false;
+  if (applied.has(p)) return true;
+  const keys = (p as { keys?: unknown }).keys;
+  if (!Array.isArray(keys)) return false;
+  const names = colPatchedArrays(p);
+  const writes: Array<() => void> = [];
+  try {
+    for (const name of names) {
+      const t = wireBytes(model.get(name), "float64", 2, name);
+      const v = wireBytes((p as Record<string, unknown>)[name], "float64", 2, `${name} of keys`);
+      const [m, c] = t.shape;
+      const cols = name === "scores"; // (scores: columns j; K and V: rows j)
+      const n = cols ? c : m;
+      if (!keys.every((j) => Number.isInteger(j) && j >= 0 && j < n)) return false;
+      if (cols ? v.shape[0] !== m || v.shape[1] !== keys.length : v.shape[0] !== keys.length || v.shape[1] !== c) return false;
+      const r = keys.length;
+      const put = (from: number, to: number, size: number): void => t.bytes.set(v.bytes.subarray(from * 8, (from + size) * 8), to * 8);
+      writes.push(() =>
+        keys.forEach((j: number, k: number) => {
+          if (cols) for (let i = 0; i < m; i++) put(i * r + k, i * c + j, 1);
+          else put(k * c, j * c, c);
+        }),
+      );
+    }
+  } catch {
+    return false;
+  }
+  for (const w of writes) w();
+  for (const name of names) forget(model.get(name));
+  applied.add(p);
+  return true;
+}
+
 /**
  * anywidget's `initialize`: patch the model's arrays as patches arrive, also while no view
  * shows the widget. Returns the cleanup.
@@ -59,6 +104,13 @@ export function watchRowPatches(model: AnyModel): () => void {
   const onPatch = (): void => {
     applyRowPatch(model, model.get(ROW_PATCH.trait));
   };
+  const onCols = (): void => {
+    applyColPatch(model, model.get(KEY_PATCH.trait));
+  };
   model.on(`change:${ROW_PATCH.trait}`, onPatch);
-  return () => model.off(`change:${ROW_PATCH.trait}`, onPatch);
+  model.on(`change:${KEY_PATCH.trait}`, onCols);
+  return () => {
+    model.off(`change:${ROW_PATCH.trait}`, onPatch);
+    model.off(`change:${KEY_PATCH.trait}`, onCols);
+  };
 }

@@ -30,3 +30,13 @@ export const ROW_PATCH: Readonly<{
   up: string;
 }> = source.attention.row_patch;
 export const LIMITS: Readonly<{ max_pairs: number; max_values: number; max_weights: number }> = source.limits;
+/** A view's edit of a few keys or values: up as their rows, answered with what changed (how-it-works.md). */
+export const KEY_PATCH: Readonly<{
+  /** The trait the kernel's answer crosses in: {keys, scores?: their columns, K?, V?: their rows}. */
+  trait: string;
+  edits: string[];
+  alongside: string[];
+  max_rows_fraction: number;
+  /** The trait a view's edit of a few keys or values crosses in: {rows, K?, V?}. */
+  up: string;
+}> = source.attention.key_patch;

@@ -1,4 +1,21 @@
-// Test doubles shared by the vitest files: a Lumino-like signal and a JupyterLab-like kernel.
+// Test doubles shared by the vitest files: a Lumino-like signal, a JupyterLab-like kernel, and
+// a bare model over a dict of attributes.
+
+import type { AnyModel } from "../../src/wire/model";
+
+/** A model reading and writing `attrs`, with no events and no kernel. */
+export function plainModel(attrs: Record<string, unknown>): AnyModel {
+  return {
+    get: (n: string) => attrs[n],
+    set: (n: string, v: unknown) => {
+      attrs[n] = v;
+    },
+    save_changes() {},
+    on() {},
+    off() {},
+    send() {},
+  };
+}
 
 export class FakeSignal {
   slots: Array<[(s: unknown, v: unknown) => void, unknown]> = [];

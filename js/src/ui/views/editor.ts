@@ -1,7 +1,8 @@
-// The query editor: one text input per entry of Q. Commit on change or Enter.
+// The query editor: one text input per entry of Q. Commit on change or Enter. The same table
+// edits K and V (keysEditor.ts): `matrixEditor` with another spec.
 
 import { cellText, fitText, tokenAt } from "../../core/format";
-import { copyMatrix } from "../../core/matrix";
+import { copyMatrix, type Matrix } from "../../core/matrix";
 import { parseNumber } from "../../core/parse";
 import type { Snapshot } from "../../live/store";
 import { clear, h, listen, setText } from "../dom";
@@ -26,14 +27,46 @@ interface Cell {
   dirty: boolean;
 }
 
+/** What a matrix editor edits: the matrix, its rows' labels, and the edit of one entry. */
+export interface EditorSpec {
+  /** The matrix shown. */
+  matrix(s: Snapshot): Matrix;
+  tokens(s: Snapshot): string[];
+  /** Token prefix ("q") and the rows' name ("query", "key", "value"): labels and messages. */
+  prefix: string;
+  what: string;
+  /** The inputs' attribute naming their row ("data-query"). */
+  rowAttr: string;
+  /** `next` (a copy of the matrix shown, one entry changed at row `i`) as an edit. */
+  edit(next: Matrix, i: number, s: Snapshot): void;
+  /** The row a window of a large matrix is centred on. */
+  centre(s: Snapshot): number;
+  deps: Topic[];
+  /** The view's data-view (default "editor"). */
+  view?: string;
+}
+
 export function editorView(actions: Actions): View {
+  return matrixEditor(actions, {
+    matrix: (s) => s.Q,
+    tokens: (s) => s.qTokens,
+    prefix: "q",
+    what: "Query",
+    rowAttr: "data-query",
+    edit: (Q, i) => actions.edit({ Q }, { row: i, typed: true }),
+    centre: (s) => s.selected,
+    deps: ["Q", "tokens", "selected"],
+  });
+}
+
+export function matrixEditor(actions: Actions, spec: EditorSpec): View {
   const table = h("table", { class: "aw-editor-table" });
   const more = h("p", { class: "aw-note", hidden: true });
   const win = h("p", { class: "aw-note", "data-role": "editor-window", hidden: true });
   const error = fieldError(); // a value that is not a number: said under the table
   const el = h(
     "div",
-    { class: "aw-editor", "data-view": "editor" },
+    { class: "aw-editor", "data-view": spec.view ?? "editor" },
     win,
     h("div", { class: "aw-scroll" }, table),
     error.el,
@@ -45,15 +78,15 @@ export function editorView(actions: Actions): View {
 
   function commit(c: Cell): void {
     const s = actions.current();
-    const token = tokenAt(s.qTokens, c.i, "q");
+    const token = tokenAt(spec.tokens(s), c.i, spec.prefix);
     const r = parseNumber(c.input.value);
     if (!r.ok) {
-      error.show(c.input, `Query ${token}, dim ${c.j}: ${r.reason}`);
+      error.show(c.input, `${spec.what} ${token}, dim ${c.j}: ${r.reason}`);
       return;
     }
     if (error.input === c.input) error.clear();
     c.dirty = false;
-    const Q = s.Q;
+    const Q = spec.matrix(s);
     if (c.i >= Q.rows || c.j >= Q.cols) return;
     const old = Q.data[c.i * Q.cols + c.j];
     if (r.value === old || c.input.value === c.shown || c.input.value === c.full) {
@@ -63,7 +96,7 @@ export function editorView(actions: Actions): View {
     }
     const next = copyMatrix(Q);
     next.data[c.i * Q.cols + c.j] = r.value;
-    actions.edit({ Q: next }, { row: c.i, typed: true });
+    spec.edit(next, c.i, s);
   }
 
   /** What an untouched input shows: the full value while it has the focus. */
@@ -107,11 +140,11 @@ export function editorView(actions: Actions): View {
     clear(table);
     cells = [];
     byInput.clear();
-    const head = h("tr", undefined, h("th", { scope: "col", class: "aw-corner" }, "query"));
+    const head = h("tr", undefined, h("th", { scope: "col", class: "aw-corner" }, spec.what.toLowerCase()));
     for (let j = 0; j < D; j++) head.appendChild(h("th", { scope: "col" }, `dim ${j}`));
     const tbody = h("tbody");
     for (let i = lo; i < R; i++) {
-      const token = tokenAt(s.qTokens, i, "q");
+      const token = tokenAt(spec.tokens(s), i, spec.prefix);
       const th = h("th", { scope: "row" }, token);
       th.setAttribute("title", token);
       const tr = h("tr", undefined, th);
@@ -121,9 +154,9 @@ export function editorView(actions: Actions): View {
           inputmode: "decimal",
           autocomplete: "off",
           spellcheck: "false",
-          "data-query": i,
+          [spec.rowAttr]: i,
           "data-dim": j,
-          "aria-label": `q${token} dim ${j}`,
+          "aria-label": `${spec.prefix}${token} dim ${j}`,
         });
         const cell: Cell = { input, i, j, shown: "", full: "", dirty: false };
         cells.push(cell);
@@ -137,29 +170,31 @@ export function editorView(actions: Actions): View {
 
   return {
     el,
-    deps: ["Q", "tokens", "selected"] satisfies Topic[],
+    deps: spec.deps,
     update(s: Snapshot) {
-      const R = Math.min(s.Q.rows, ROWS_MAX);
-      const D = Math.min(s.Q.cols, DIMS_MAX);
+      const M = spec.matrix(s);
+      const tokens = spec.tokens(s);
+      const R = Math.min(M.rows, ROWS_MAX);
+      const D = Math.min(M.cols, DIMS_MAX);
       // Large Q: only a window of rows around the selected query, at most INPUTS_MAX inputs
       // (every input costs layout, paint and compositing work in each frame, even unchanged).
       let lo = 0;
       let hi = R;
       if (R * D > 256) {
         const n = Math.max(1, Math.min(WINDOW_ROWS, Math.floor(INPUTS_MAX / Math.max(1, D))));
-        lo = Math.max(0, Math.min(s.selected - Math.floor((n - 1) / 2), R - n));
+        lo = Math.max(0, Math.min(spec.centre(s) - Math.floor((n - 1) / 2), R - n));
         hi = Math.min(R, lo + n);
       }
       win.hidden = hi - lo === R;
-      setText(win, win.hidden ? "" : `showing rows ${lo}\u2013${hi - 1} of ${s.Q.rows}; select a query to edit it`);
-      const k = `${lo}|${hi}|${D}|` + s.qTokens.slice(lo, hi).join("\u0000");
+      setText(win, win.hidden ? "" : `showing rows ${lo}\u2013${hi - 1} of ${M.rows}; select a ${spec.what.toLowerCase()} to edit it`);
+      const k = `${lo}|${hi}|${D}|` + tokens.slice(lo, hi).join("\u0000");
       if (k !== key) {
         key = k;
         build(s, lo, hi, D);
       }
       const active = el.ownerDocument.activeElement;
       for (const c of cells) {
-        const v = s.Q.data[c.i * s.Q.cols + c.j];
+        const v = M.data[c.i * M.cols + c.j];
         const full = cellText(v);
         if (c.input === active && c.dirty) continue;
         if (full !== c.full) {
@@ -173,11 +208,11 @@ export function editorView(actions: Actions): View {
         } else if (!c.dirty && c.input.value !== textOf(c) && c.input.getAttribute("aria-invalid") !== "true") {
           c.input.value = textOf(c);
         }
-        c.input.closest("tr")?.classList.toggle("is-selected", c.i === s.selected);
+        c.input.closest("tr")?.classList.toggle("is-selected", c.i === spec.centre(s));
       }
       const notes: string[] = [];
-      if (s.Q.rows > ROWS_MAX) notes.push(`showing ${ROWS_MAX} of ${s.Q.rows} rows`);
-      if (s.Q.cols > DIMS_MAX) notes.push(`showing ${DIMS_MAX} of ${s.Q.cols} dimensions`);
+      if (M.rows > ROWS_MAX) notes.push(`showing ${ROWS_MAX} of ${M.rows} rows`);
+      if (M.cols > DIMS_MAX) notes.push(`showing ${DIMS_MAX} of ${M.cols} dimensions`);
       more.hidden = notes.length === 0;
       setText(more, notes.join("; "));
     },

@@ -7,6 +7,7 @@
 // and what is drawn), svgLayer.ts and canvasLayer.ts (drawing), hitTest.ts and pointer.ts
 // (moving points).
 
+import { changedRows } from "../../../core/matrix";
 import type { Snapshot } from "../../../live/store";
 import { clear, setText } from "../../dom";
 import { runAll, type Actions, type Topic, type View } from "../view";
@@ -33,14 +34,20 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
   function render(force = false, restyled = false): void {
     const s = scene.snap;
     if (!s) return;
-    if (s.K !== scene.adapterK || !scene.adapter) {
+    if (s.K !== scene.adapterK && scene.drag?.key && scene.adapter) {
+      // a key is dragged: its plane stays the one the drag began in (d > 2: in-plane moves)
+      scene.adapterK = s.K;
+      scene.keyPts = pointsOf(scene.adapter, s.K);
+    } else if (s.K !== scene.adapterK || !scene.adapter) {
+      // d <= 2: the plane is the space itself, so moved keys keep the view (and their points)
+      const was = scene.adapter ? scene.adapterK : null;
       scene.adapterK = s.K;
       try {
         scene.adapter = adapterFor(s.K, s.Q);
       } catch {
         scene.adapter = null;
       }
-      scene.viewport = null;
+      if (!was || was.cols !== s.K.cols || was.rows !== s.K.rows || s.K.cols > 2) scene.viewport = null;
       if (scene.adapter) scene.keyPts = pointsOf(scene.adapter, s.K);
     }
     const adapter = scene.adapter;
@@ -58,7 +65,7 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
     }
     const qp = pointsOf(adapter, s.Q);
     const dragging = scene.drag !== null;
-    if (!dragging && (!scene.viewport || force || !inView(scene.viewport, qp))) {
+    if (!dragging && (!scene.viewport || force || !inView(scene.viewport, qp) || !inView(scene.viewport, scene.keyPts))) {
       scene.viewport = fit([...scene.keyPts, ...qp]);
       drawAxes(scene);
       scene.structKey = "";
@@ -70,12 +77,14 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
     if (key !== scene.structKey && !dragging) {
       scene.structKey = key;
       const focused = scene.queryEls.findIndex((g) => g === el.ownerDocument.activeElement);
+      const focusedKey = scene.keyEls.findIndex((g) => g === el.ownerDocument.activeElement);
       scene.onCanvas = many;
       canvas.hidden = false;
       setAttr(bgRect, "visibility", "hidden");
       if (many) buildSelectedPoint(scene, s);
       else buildPoints(scene, s);
       if (focused >= 0 && scene.queryEls[focused]) (scene.queryEls[focused] as unknown as HTMLElement).focus();
+      if (focusedKey >= 0 && scene.keyEls[focusedKey]) (scene.keyEls[focusedKey] as unknown as HTMLElement).focus();
     } else if (restyled && !scene.onCanvas) placeKeyLabels(scene);
     if (scene.onCanvas) {
       // the SVG point goes to the selected query; the canvas draws the rest
@@ -95,7 +104,7 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
       note,
       (d > 2
         ? `d = ${d}: the plane of the keys' first two principal components; a query moves within it.`
-        : `The ${d}-D space itself.`) + " Drag a query, or focus it and use the arrow keys (Shift: bigger steps).",
+        : `The ${d}-D space itself.`) + " Drag a query or a key, or focus it and use the arrow keys (Shift: bigger steps).",
     );
   }
 
@@ -108,8 +117,11 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
     el,
     deps: ["Q", "K", "tokens", "selected", "result", "theme"] satisfies Topic[],
     update(s: Snapshot, changed: ReadonlySet<Topic>) {
+      const was = scene.snap?.K;
       scene.snap = s;
-      render(changed.has("K"), changed.has("theme"));
+      // new keys: fit the view again; one key moved (an edit of a key point) keeps it
+      const one = was && was.rows === s.K.rows && was.cols === s.K.cols && changedRows(was, s.K).length <= 1;
+      render(changed.has("K") && !one, changed.has("theme"));
     },
     dragging: () => scene.drag !== null,
     destroy: () => runAll(off),

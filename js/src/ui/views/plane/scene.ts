@@ -20,6 +20,8 @@ export interface Drag {
   unitsPerPx: number;
   /** The element that captured the pointer. */
   target: Element;
+  /** A key point is dragged (`i` is the key's index), not a query. */
+  key?: boolean;
 }
 
 export interface PlaneScene {
@@ -63,10 +65,10 @@ export function createScene(): PlaneScene {
     width: SIZE,
     height: SIZE,
     role: "group",
-    "aria-label": "Queries and keys in a plane; drag a query, or focus it and use the arrow keys",
+    "aria-label": "Queries and keys in a plane; drag a query or a key, or focus it and use the arrow keys",
   });
   const gAxes = svg("g", { class: "aw-pl-axes" });
-  const gKeys = svg("g", { class: "aw-pl-keys" });
+  const gKeys = svg("g", { class: "aw-pl-keys", tabindex: -1 });
   // tabindex -1: Chromium makes an SVG element with focus listeners a tab stop otherwise
   const gQueries = svg("g", { class: "aw-pl-queries", tabindex: -1 });
   // with many queries, the selected one is drawn again on top (not interactive)

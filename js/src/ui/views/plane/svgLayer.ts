@@ -5,7 +5,7 @@
 import { short, tokenAt, truncate } from "../../../core/format";
 import type { Snapshot } from "../../../live/store";
 import { clear, context2d, s as svg, setText } from "../../dom";
-import { QUERY_DOT, QUERY_REACH, QUERY_RING, SIZE, sx, sy, X0, X1, Y0, Y1, type Box, type Point } from "./geometry";
+import { QUERY_DOT, QUERY_REACH, QUERY_RING, SIZE, sx, sy, X0, X1, Y0, Y1, type Adapter, type Box, type Point } from "./geometry";
 import { LABEL_BOUNDS, placeLabels } from "./labels";
 import { setAttr, type PlaneScene } from "./scene";
 
@@ -118,7 +118,15 @@ export function buildPoints(scene: PlaneScene, s: Snapshot): void {
   for (let j = 0; j < N; j++) {
     const [x, y] = keyPts[j];
     const t = tokenAt(s.kTokens, j, "k");
-    const g = svg("g", { class: "aw-pl-key", "data-key-point": j, transform: `translate(${sx(v, x)} ${sy(v, y)})` });
+    const g = svg("g", {
+      class: "aw-pl-key",
+      "data-key-point": j,
+      transform: `translate(${sx(v, x)} ${sy(v, y)})`,
+      tabindex: 0,
+      role: "slider",
+      "aria-roledescription": "draggable point",
+      "aria-label": `key ${t}`,
+    });
     g.appendChild(svg("title", undefined, `key ${t}`));
     // the mark is drawn on the canvas (shaded by weight); this one takes the pointer (its title)
     g.appendChild(svg("rect", { class: "aw-pl-keyhit", x: -4, y: -4, width: 8, height: 8 }));
@@ -153,6 +161,12 @@ function queryPoint(s: Snapshot, i: number, many: boolean): SVGGElement {
   return g;
 }
 
+/** A point's slider value for assistive technology: where it is on the plane's axes. */
+function sliderAt(g: SVGGElement, a: Adapter, x: number, y: number): void {
+  setAttr(g, "aria-valuenow", short(x, 4));
+  setAttr(g, "aria-valuetext", `${a.axes[0]} ${short(x, 4)}` + (a.axes[1] ? `, ${a.axes[1]} ${short(y, 4)}` : ""));
+}
+
 /** Canvas mode: no SVG keys or lines, one SVG query point (the selected one). */
 export function buildSelectedPoint(scene: PlaneScene, s: Snapshot): void {
   clear(scene.gKeys);
@@ -177,8 +191,7 @@ export function placeSelectedPoint(scene: PlaneScene, s: Snapshot, qp: Point[]):
     setAttr(g, "aria-label", `query ${t}`);
     setAttr(g, "transform", `translate(${qScreen[2 * sel]} ${qScreen[2 * sel + 1]})`);
     g.classList.add("is-selected");
-    setAttr(g, "aria-valuenow", short(x, 4));
-    setAttr(g, "aria-valuetext", `${a.axes[0]} ${short(x, 4)}` + (a.axes[1] ? `, ${a.axes[1]} ${short(y, 4)}` : ""));
+    sliderAt(g, a, x, y);
     const label = g.querySelector("text");
     if (label) setText(label, truncate(t, 12));
   }
@@ -189,14 +202,19 @@ export function placePoints(scene: PlaneScene, s: Snapshot, qp: Point[]): void {
   const { queryEls, gSel } = scene;
   const v = scene.viewport!;
   const a = scene.adapter!;
+  scene.keyEls.forEach((g, j) => {
+    const p = scene.keyPts[j];
+    if (!p) return;
+    setAttr(g, "transform", `translate(${sx(v, p[0])} ${sy(v, p[1])})`);
+    sliderAt(g, a, p[0], p[1]);
+  });
   for (let i = 0; i < queryEls.length; i++) {
     const g = queryEls[i];
     const [x, y] = qp[i];
     setAttr(g, "transform", `translate(${sx(v, x)} ${sy(v, y)})`);
     g.classList.toggle("is-selected", i === s.selected);
     if (queryEls.length > QUERY_LABELS_MAX) setAttr(g, "tabindex", i === s.selected ? "0" : "-1");
-    setAttr(g, "aria-valuenow", short(x, 4));
-    setAttr(g, "aria-valuetext", `${a.axes[0]} ${short(x, 4)}` + (a.axes[1] ? `, ${a.axes[1]} ${short(y, 4)}` : ""));
+    sliderAt(g, a, x, y);
   }
   if (queryEls.length <= QUERY_LABELS_MAX) {
     // the labels avoid the keys' marks and labels and every query's dot (the selected one's ring)
