@@ -93,7 +93,7 @@ export function tablesView(actions: Actions): View {
   const weights = numberTable("weights", "Weights \u03b1 (query \u00d7 key): click a cell or press Space to mask or unmask it", ["queries", "keys"], true);
   const grid = maskGrid(weights, actions);
   const output = numberTable("output", "Output (query \u00d7 dim of v)", ["queries", "dimensions"]);
-  const body = h("div", { class: "aw-numbers-body" }, h("div", undefined, weights.el, grid.note), output.el);
+  const body = h("div", { class: "aw-numbers-body" }, h("div", { class: "aw-weights-wrap" }, weights.el, grid.note), output.el);
   const el = h("details", { class: "aw-numbers", open: true }, h("summary", undefined, "Numbers"), body);
   // Small results: open and always current. Larger: closed at first, filled only while open.
   let big = false;
