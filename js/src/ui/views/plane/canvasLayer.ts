@@ -25,6 +25,8 @@ export interface PlaneDraw {
   /** Besides the background and the lines: the keys ("keys"), and the unselected queries ("all"). */
   points: "keys" | "all";
   colours: { bg: string; border: string; key: string; query: string };
+  /** The attention field is drawn under this canvas: no background fill. */
+  fieldUnder?: boolean;
 }
 
 /** Draw `p` over the whole W x H (device pixels) canvas. */
@@ -39,7 +41,7 @@ export function drawPlane(ctx: CanvasRenderingContext2D, W: number, H: number, p
   ctx.beginPath();
   if (typeof ctx.roundRect === "function") ctx.roundRect(x0 + 0.5, y0 + 0.5, x1 - x0 - 1, y1 - y0 - 1, 4);
   else ctx.rect(x0 + 0.5, y0 + 0.5, x1 - x0 - 1, y1 - y0 - 1);
-  ctx.fill();
+  if (!p.fieldUnder) ctx.fill();
   ctx.stroke();
   const { keys, queries, selected } = p;
   // lines from the selected query, opacity and width by weight
@@ -195,5 +197,6 @@ export function paintCanvas(scene: PlaneScene, s: Snapshot, queries: Points, key
     lines,
     points,
     colours,
+    fieldUnder: scene.fieldOn,
   }, cacheKey === undefined ? undefined : `${cacheKey}|${Object.values(colours).join("|")}`);
 }

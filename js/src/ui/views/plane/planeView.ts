@@ -11,6 +11,7 @@ import type { Snapshot } from "../../../live/store";
 import { clear, setText } from "../../dom";
 import { runAll, type Actions, type Topic, type View } from "../view";
 import { paintCanvas, pointsKey } from "./canvasLayer";
+import { fieldLayer } from "./fieldLayer";
 import { adapterFor, fit, inView, pointsOf, toScreen } from "./geometry";
 import { listenPointer } from "./pointer";
 import { createScene, setAttr } from "./scene";
@@ -28,6 +29,10 @@ export interface PlaneView extends View {
 export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {}): PlaneView {
   const scene = createScene();
   const { el, gAxes, gKeys, gQueries, canvas, bgRect, note } = scene;
+  // the attention field: under the canvas, its switch and legend under the plane
+  const field = fieldLayer(() => render());
+  canvas.before(field.canvas);
+  note.before(field.controls);
 
   /** `force`: fit the viewport again; `restyled`: the labels' font may have changed (the theme). */
   function render(force = false, restyled = false): void {
@@ -51,6 +56,7 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
       setAttr(bgRect, "visibility", "visible");
       scene.structKey = "";
       scene.adapter = null;
+      field.paint(scene, s);
       setText(note, s.Q.cols !== s.K.cols
         ? `Queries (d_q = ${s.Q.cols}) and keys (d_k = ${s.K.cols}) have different widths: no shared plane to draw.`
         : "Nothing to draw.");
@@ -77,6 +83,8 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
       else buildPoints(scene, s);
       if (focused >= 0 && scene.queryEls[focused]) (scene.queryEls[focused] as unknown as HTMLElement).focus();
     } else if (restyled && !scene.onCanvas) placeKeyLabels(scene);
+    field.paint(scene, s);
+    scene.fieldOn = field.on();
     if (scene.onCanvas) {
       // the SVG point goes to the selected query; the canvas draws the rest
       const keys = toScreen(viewport, scene.keyPts);
@@ -112,6 +120,9 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
       render(changed.has("K"), changed.has("theme"));
     },
     dragging: () => scene.drag !== null,
-    destroy: () => runAll(off),
+    destroy: () => {
+      field.destroy();
+      runAll(off);
+    },
   };
 }
