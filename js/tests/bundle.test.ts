@@ -1,12 +1,13 @@
 // The bundle anywidget loads in every notebook stays small (build.mjs's options, in memory).
-// 96 KiB: about 34 KB gzipped, under a tenth of a 128-token from_weights page (raised from 80
+// 100 KiB: about 35 KB gzipped, under a tenth of a 128-token from_weights page (raised from 80
 // when upward row patches and the colour scale, focus and editor fixes of issue 14 came in; from
-// 88 with the narrow layout, the big-input views, the theme watcher and the no-kernel switch).
+// 88 with the narrow layout, the big-input views, the theme watcher and the no-kernel switch;
+// to 100 with the attention field of issue 16).
 import { build } from "esbuild";
 import { WIDGET } from "../build-options.mjs";
 import { describe, expect, it } from "vitest";
 
-const LIMIT = 96 * 1024;
+const LIMIT = 100 * 1024;
 
 describe("bundle", () => {
   it(`widget.js is under ${LIMIT / 1024} KB minified, and ASCII`, async () => {

@@ -23,10 +23,8 @@ const LEGEND_KEYS = 12;
 /** Measured cost of one work unit (ms), shared by every field on the page. */
 let msPerUnit = 2e-5;
 
-const LEGEND: Record<Strength, string> = {
-  max: "Background: the key a query placed there attends to most (its colour); deeper = a larger weight.",
-  entropy: "Background: the key a query placed there attends to most (its colour); deeper = more focused (1 − normalised entropy of the weights).",
-};
+const legendText = (m: Strength) =>
+  `Background: the key a query placed there attends to most (its colour); deeper = ${m === "max" ? "a larger weight" : "more focused (1 − normalised entropy)"}.`;
 
 export interface FieldLayer {
   canvas: HTMLCanvasElement;
@@ -64,12 +62,13 @@ export function fieldLayer(changed: () => void): FieldLayer {
   let strength: Strength = "max";
   let sig: Part[] = [];
   let job = 0;
+  let paints = 0;
   const canvas = h("canvas", { "data-view": "field", class: "aw-field-canvas", "aria-hidden": "true", "data-state": "off" });
   const toggle = h("button", { type: "button", "data-role": "field-toggle", "aria-pressed": "true" }, "Attention field");
   const choices = (["max", "entropy"] as Strength[]).map((m) =>
     h("button", { type: "button", "data-strength": m, "aria-pressed": String(m === strength) }, m === "max" ? "largest weight" : "1 − entropy"),
   );
-  const text = h("span", { class: "aw-field-text" }, LEGEND.max);
+  const text = h("span", { class: "aw-field-text" }, legendText("max"));
   const keys = h("span", { class: "aw-field-keys" });
   const legend = h("p", { class: "aw-note aw-field-legend", "data-role": "field-legend" }, text, " ", keys);
   const controls = h(
@@ -181,6 +180,7 @@ export function fieldLayer(changed: () => void): FieldLayer {
       "data-bg": bg.join(","),
       "data-alpha": ALPHA.join(" "),
       "data-strength": strength,
+      "data-paints": String(++paints),
     };
     for (const [k, val] of Object.entries(attrs)) canvas.setAttribute(k, val);
     if (canvas.width !== W) canvas.width = W;
@@ -201,7 +201,7 @@ export function fieldLayer(changed: () => void): FieldLayer {
       listen(b, "click", () => {
         strength = b.getAttribute("data-strength") as Strength;
         for (const x of choices) x.setAttribute("aria-pressed", String(x === b));
-        setText(text, LEGEND[strength]);
+        setText(text, legendText(strength));
         changed();
       }),
     ),
