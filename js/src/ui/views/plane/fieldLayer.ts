@@ -46,15 +46,18 @@ function same(a: Part, b: Part): boolean {
   return true;
 }
 
-const idle = (f: (deadline: () => number) => void): void => {
-  const w = globalThis as { requestIdleCallback?: (cb: (d: { timeRemaining(): number }) => void) => number };
-  if (w.requestIdleCallback) w.requestIdleCallback((d) => f(() => d.timeRemaining() - 1));
-  else {
-    setTimeout(() => {
-      const end = performance.now() + CHUNK_MS;
-      f(() => end - performance.now());
-    }, 16);
-  }
+/**
+ * Run `f` when the page is idle (or after 200 ms: headless Chromium may not give idle time
+ * while nothing is drawn), with the time it may take: the idle period's, else CHUNK_MS.
+ */
+const idle = (f: (left: () => number) => void): void => {
+  const w = globalThis as { requestIdleCallback?: (cb: (d: IdleDeadline) => void, o: { timeout: number }) => number };
+  const run = (d?: IdleDeadline) => {
+    const end = performance.now() + (d && !d.didTimeout ? d.timeRemaining() - 1 : CHUNK_MS);
+    f(() => end - performance.now());
+  };
+  if (w.requestIdleCallback) w.requestIdleCallback(run, { timeout: 200 });
+  else setTimeout(run, 16);
 };
 
 export function fieldLayer(changed: () => void): FieldLayer {
