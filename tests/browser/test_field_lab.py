@@ -71,7 +71,8 @@ def check_field(root: Any, inputs: dict[str, Any], *, probes: int = 8) -> set[in
     colours = np.array([_numbers(keys.nth(j).get_attribute("data-colour"), ",") for j in range(N)])
     assert len({tuple(c) for c in colours}) == N, "two keys share a colour"
 
-    pts = [(int(W * (i + 0.5) / probes), int(H * (k + 0.5) / probes)) for i in range(probes) for k in range(probes)]
+    grid = [(i + 0.5) / probes for i in range(probes)]
+    pts = [(int(W * gx), int(H * gy)) for gx in grid for gy in grid]
     pixels = np.array(canvas.evaluate(_PIXELS, pts), float)
     row = {**inputs, "mask": None if inputs["mask"] is None else [inputs["mask"][sel]]}
     checked = 0
@@ -94,8 +95,9 @@ def check_field(root: Any, inputs: dict[str, Any], *, probes: int = 8) -> set[in
         blends = bg + (colours - bg) * alpha
         dist = np.abs(blends - px[:3]).max(axis=1)
         assert px[3] == 255
-        assert dist[owner] <= 1.01, f"pixel {x},{y}: {px[:3]} is not key {owner}'s {blends[owner]}"
-        assert int(np.argmin(dist)) == owner, f"pixel {x},{y} names key {np.argmin(dist)}, not {owner}"
+        where = f"pixel {x},{y}: {px[:3]}"
+        assert dist[owner] <= 1.01, f"{where} is not key {owner}'s {blends[owner]}"
+        assert int(np.argmin(dist)) == owner, f"{where} names key {np.argmin(dist)}, not {owner}"
         checked += 1
         owners.add(owner)
     assert checked >= probes * probes * 0.8
@@ -120,7 +122,8 @@ _INPUTS = """print(__import__("json").dumps({{
     "Q": {w}.Q.tolist(), "K": {w}.K.tolist(), "V": None,
     "mask": None if {w}.mask is None else {w}.mask.tolist(), "temperature": {w}.temperature,
     "selected": {w}.selected_query, "score": {w}.score,
-    "param_sets": {{s: {{n: a.tolist() for n, a in p.items()}} for s, p in {w}.param_sets.items()}}}}))"""
+    "param_sets": {{s: {{n: a.tolist() for n, a in p.items()}}
+                   for s, p in {w}.param_sets.items()}}}}))"""
 
 
 def test_in_jupyterlab_the_field_names_the_kernels_strongest_key(tab, lab, notebook_dir):
@@ -154,8 +157,9 @@ w2""",
         assert canvas.get_attribute("data-paints") == paints
         check_field(root, moved)
         # another score function, and another query (d = 5: other held coordinates)
-        root.locator('button[data-score="concat"]').click()
-        expect(root.locator('button[data-score="concat"]')).to_have_attribute("aria-pressed", "true")
+        concat = root.locator('button[data-score="concat"]')
+        concat.click()
+        expect(concat).to_have_attribute("aria-pressed", "true")
         expect(root).to_have_attribute("data-state", "ready")
         check_field(root, json.loads(kernel_exec(tab, _INPUTS.format(w=name))))
         kernel_exec(tab, f"{name}.selected_query = 2")
