@@ -203,8 +203,10 @@ describe("the field on the plane", () => {
     toggle.click();
     await nextFrame();
     expect(field(root).hidden).toBe(false);
-    const keys = [...root.querySelectorAll("[data-field-key]")];
-    expect(keys.map((k) => k.textContent)).toEqual(["k0", "k1", "k2", "k3", "k4", "k5"]);
-    expect(keys[1].getAttribute("data-colour")).toBe(keyColour(1).join(","));
+    expect((root.querySelector('[data-role="field-legend"]') as HTMLElement).hidden).toBe(false);
+    // the switches are in the plane card's head; the keys' colours on the canvas
+    expect(root.querySelector('[data-card="plane"] .aw-card-head [data-role="field-toggle"]')).not.toBeNull();
+    const colours = field(root).getAttribute("data-colours")!.split(" ");
+    expect(colours).toEqual([0, 1, 2, 3, 4, 5].map((j) => keyColour(j).join(",")));
   });
 });

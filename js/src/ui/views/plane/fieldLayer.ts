@@ -18,18 +18,19 @@ import type { PlaneScene } from "./scene";
 /** The coarse pass's share of a frame (ms), and an idle chunk's when there is no idle callback. */
 const COARSE_MS = 4;
 const CHUNK_MS = 6;
-const LEGEND_KEYS = 12;
 
 /** Measured cost of one work unit (ms), shared by every field on the page. */
 let msPerUnit = 2e-5;
 
 const legendText = (m: Strength) =>
-  `Background: the key a query placed there attends to most (its colour); deeper = ${m === "max" ? "a larger weight" : "more focused (1 − normalised entropy)"}.`;
+  `Background: the colour of the key a query there would attend to most; deeper = ${m === "max" ? "a larger weight" : "more focused (1 − normalised entropy)"}.`;
 
 export interface FieldLayer {
   canvas: HTMLCanvasElement;
-  /** The switch, the strength choice and the legend. */
+  /** The switch and the strength choice (the plane card's head). */
   controls: HTMLElement;
+  /** What the colours mean (in the plane's note). */
+  legend: HTMLElement;
   /** The field is shown (the plane's own background is left out). */
   on(): boolean;
   paint(scene: PlaneScene, s: Snapshot): void;
@@ -67,38 +68,19 @@ export function fieldLayer(changed: () => void): FieldLayer {
   let job = 0;
   let paints = 0;
   const canvas = h("canvas", { "data-view": "field", class: "aw-field-canvas", "aria-hidden": "true", "data-state": "off" });
-  const toggle = h("button", { type: "button", "data-role": "field-toggle", "aria-pressed": "true" }, "Attention field");
+  const toggle = h("button", { type: "button", "data-role": "field-toggle", "aria-pressed": "true" }, "Field");
   const choices = (["max", "entropy"] as Strength[]).map((m) =>
-    h("button", { type: "button", "data-strength": m, "aria-pressed": String(m === strength) }, m === "max" ? "largest weight" : "1 − entropy"),
+    h("button", { type: "button", "data-strength": m, "aria-pressed": String(m === strength) }, m === "max" ? "max weight" : "1 − entropy"),
   );
-  const text = h("span", { class: "aw-field-text" }, legendText("max"));
-  const keys = h("span", { class: "aw-field-keys" });
-  const legend = h("p", { class: "aw-note aw-field-legend", "data-role": "field-legend" }, text, " ", keys);
+  const legend = h("span", { class: "aw-field-legend", "data-role": "field-legend" }, legendText("max"));
   const controls = h(
     "div",
     { class: "aw-field", role: "group", "aria-label": "Attention field" },
     h("div", { class: "aw-toggle aw-toggle-small" }, toggle),
-    h("span", { class: "aw-scale-label" }, "shade by"),
     h("div", { class: "aw-toggle aw-toggle-small", role: "group", "aria-label": "Field shade", "data-role": "field-strength" }, ...choices),
-    legend,
   );
-  let legendKey = "";
 
-  function legendFor(s: Snapshot): void {
-    const key = s.kTokens.slice(0, LEGEND_KEYS).join("\u0000") + `|${s.K.rows}`;
-    if (key === legendKey) return;
-    legendKey = key;
-    clear(keys);
-    for (let j = 0; j < Math.min(s.K.rows, LEGEND_KEYS); j++) {
-      const c = keyColour(j);
-      const sw = h("i", { class: "aw-field-swatch" });
-      sw.style.background = `rgb(${c.join(",")})`;
-      keys.append(h("span", { class: "aw-field-key", "data-field-key": j, "data-colour": c.join(",") }, sw, truncate(tokenAt(s.kTokens, j, "k"), 10)));
-    }
-    if (s.K.rows > LEGEND_KEYS) keys.append(`+${s.K.rows - LEGEND_KEYS} more`);
-  }
-
-  function refine(r: Raster, ctx: CanvasRenderingContext2D, img: ImageData, id: number, step: number, row: number): void {
+  function refine(r: Raster, ctx: CanvasRenderingContext2D, img: ImageData, units: number, id: number, step: number, row: number): void {
     idle((left) => {
       if (id !== job) return;
       const from = row;
@@ -106,13 +88,13 @@ export function fieldLayer(changed: () => void): FieldLayer {
       let cells = 0;
       while (row < cellRows(r, step) && left() > 0) cells += paintCells(r, step, row, ++row);
       const ms = performance.now() - t0;
-      if (cells > 64 && ms > 1) msPerUnit = ms / cells / unitsPerCell(r.colours.length / 3, r.scratch.length);
+      if (cells > 64 && ms > 1) msPerUnit = ms / cells / units;
       const y0 = from * step;
       const y1 = Math.min(r.H, row * step);
       if (y1 > y0) ctx.putImageData(img, 0, 0, 0, y0, r.W, y1 - y0);
-      if (row < cellRows(r, step)) return refine(r, ctx, img, id, step, row);
+      if (row < cellRows(r, step)) return refine(r, ctx, img, units, id, step, row);
       canvas.setAttribute("data-cell", String(step));
-      if (step > 1) refine(r, ctx, img, id, step / 2, 0);
+      if (step > 1) refine(r, ctx, img, units, id, step / 2, 0);
       else canvas.setAttribute("data-state", "done");
     });
   }
@@ -122,15 +104,13 @@ export function fieldLayer(changed: () => void): FieldLayer {
     const vp = scene.viewport;
     const sel = s.selected;
     const shown = enabled && !!plane && !!vp && sel < s.Q.rows && s.K.rows > 0 && s.Q.cols === s.K.cols;
-    canvas.hidden = !shown;
-    legend.hidden = !enabled;
+    legend.hidden = canvas.hidden = !shown;
     if (!shown) {
       job++;
       sig = [];
       canvas.setAttribute("data-state", "off");
       return;
     }
-    legendFor(s);
     const q = rowOf(s.Q, sel);
     const [pa, pb] = project(plane, q);
     const [u, v] = plane.axes;
@@ -155,6 +135,7 @@ export function fieldLayer(changed: () => void): FieldLayer {
       const N = s.K.rows;
       const colours = new Uint8Array(3 * N);
       for (let j = 0; j < N; j++) colours.set(keyColour(j), 3 * j);
+      canvas.setAttribute("data-colours", Array.from({ length: N }, (_, j) => colours.subarray(3 * j, 3 * j + 3).join(",")).join(" "));
       r = {
         scorer: scorer(spec), allowed, T: s.temperature, W, H,
         a0: edges[0], a1: edges[1], b0: edges[2], b1: edges[3],
@@ -162,7 +143,7 @@ export function fieldLayer(changed: () => void): FieldLayer {
         scratch: new Float64Array(N), pt: { owner: -1, weight: 0, focus: 0 },
       };
     } catch {
-      canvas.hidden = true;
+      legend.hidden = canvas.hidden = true;
       canvas.setAttribute("data-state", "off");
       return;
     }
@@ -191,7 +172,7 @@ export function fieldLayer(changed: () => void): FieldLayer {
     const ctx = context2d(canvas);
     if (!ctx || !img) return;
     ctx.putImageData(img, 0, 0);
-    if (step > 1) refine(r, ctx, img, id, step / 2, 0);
+    if (step > 1) refine(r, ctx, img, units, id, step / 2, 0);
   }
 
   const off = [
@@ -204,7 +185,7 @@ export function fieldLayer(changed: () => void): FieldLayer {
       listen(b, "click", () => {
         strength = b.getAttribute("data-strength") as Strength;
         for (const x of choices) x.setAttribute("aria-pressed", String(x === b));
-        setText(text, legendText(strength));
+        setText(legend, legendText(strength));
         changed();
       }),
     ),
@@ -212,6 +193,7 @@ export function fieldLayer(changed: () => void): FieldLayer {
   return {
     canvas,
     controls,
+    legend,
     on: () => enabled && !canvas.hidden,
     paint,
     destroy: () => {

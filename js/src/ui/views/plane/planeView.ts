@@ -8,7 +8,7 @@
 // (moving points).
 
 import type { Snapshot } from "../../../live/store";
-import { clear, setText } from "../../dom";
+import { clear, h, setText } from "../../dom";
 import { runAll, type Actions, type Topic, type View } from "../view";
 import { paintCanvas, pointsKey } from "./canvasLayer";
 import { fieldLayer } from "./fieldLayer";
@@ -21,6 +21,8 @@ import { buildPoints, buildSelectedPoint, drawAxes, placeKeyLabels, placePoints,
 export const CANVAS_MIN = 200;
 
 export interface PlaneView extends View {
+  /** The field's switches, for the card's head. */
+  head: HTMLElement;
   /** A query point is being dragged (the pointer is down on it). */
   dragging(): boolean;
 }
@@ -29,10 +31,11 @@ export interface PlaneView extends View {
 export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {}): PlaneView {
   const scene = createScene();
   const { el, gAxes, gKeys, gQueries, canvas, bgRect, note } = scene;
-  // the attention field: under the canvas, its switch and legend under the plane
+  // the attention field: under the canvas, its switch in the card's head, its legend in the note
   const field = fieldLayer(() => render());
   canvas.before(field.canvas);
-  note.before(field.controls);
+  const noteText = h("span");
+  note.append(noteText, " ", field.legend);
 
   /** `force`: fit the viewport again; `restyled`: the labels' font may have changed (the theme). */
   function render(force = false, restyled = false): void {
@@ -57,7 +60,7 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
       scene.structKey = "";
       scene.adapter = null;
       field.paint(scene, s);
-      setText(note, s.Q.cols !== s.K.cols
+      setText(noteText, s.Q.cols !== s.K.cols
         ? `Queries (d_q = ${s.Q.cols}) and keys (d_k = ${s.K.cols}) have different widths: no shared plane to draw.`
         : "Nothing to draw.");
       return;
@@ -100,7 +103,7 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
     }
     const d = s.K.cols;
     setText(
-      note,
+      noteText,
       (d > 2
         ? `d = ${d}: the plane of the keys' first two principal components; a query moves within it.`
         : `The ${d}-D space itself.`) + " Drag a query, or focus it and use the arrow keys (Shift: bigger steps).",
@@ -119,6 +122,7 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
       scene.snap = s;
       render(changed.has("K"), changed.has("theme"));
     },
+    head: field.controls,
     dragging: () => scene.drag !== null,
     destroy: () => {
       field.destroy();
