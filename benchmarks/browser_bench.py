@@ -18,6 +18,9 @@ Every figure is a ratio to a baseline measured in the same run:
 ``export_heads``
     Page size and time to first paint of ``AttentionWidget.from_weights(...).to_html()`` for a
     (12, 12, 128, 128) tensor, against inspectus, circuitsvis and bertviz on the same tensor.
+``field_drag``
+    Frame work while a query point is dragged at 64 keys, d = 64, under every score function,
+    with the attention field on and off (against the frame budget, and on against off).
 ``publish``
     A notebook of six widgets exported by ``nbconvert --to attnwidget`` against the same six as
     six ``to_html`` pages: bytes, and first paint against one page.
@@ -27,8 +30,8 @@ Times inside the page are taken with ``performance.now()`` by code the benchmark
 message that runs once the frame's rendering work is done); see ``benchmarks/RESULTS.md``.
 
 One module a section (``roundtrip_bench``, ``drag_bench``, ``render_bench``,
-``export_bench``, ``publish_bench``); what they share (Chromium pages, the widget in
-JupyterLab, the floor) is in ``browser_session``.
+``export_bench``, ``publish_bench``, ``field_bench``); what they share (Chromium pages, the
+widget in JupyterLab, the floor) is in ``browser_session``.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from typing import Any
 from cell_bench import cell_to_ready
 from drag_bench import drag
 from export_bench import export_heads
+from field_bench import field_drag
 from publish_bench import publish
 from render_bench import render
 from roundtrip_bench import live_roundtrip
@@ -50,4 +54,5 @@ SECTIONS: dict[str, Callable[[bool], list[dict[str, Any]]]] = {
     "export_heads": export_heads,
     "cell_to_ready": cell_to_ready,
     "publish": publish,
+    "field_drag": field_drag,
 }
