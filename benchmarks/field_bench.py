@@ -10,6 +10,7 @@ the rest keep it (a query moving within the plane changes nothing the field depe
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from browser_session import lab_widget, skipped, unavailable
@@ -41,7 +42,7 @@ def _prepare(page: Any, score: str, on: bool) -> None:
         "aria-pressed", "true"
     )
     expect(page.locator('.attnwidget [data-query-point="0"]')).to_have_class(
-        "aw-pl-query is-selected"
+        re.compile(r"\bis-selected\b")
     )
     _field(page, on)
     expect(page.locator(FIELD)).to_have_attribute(
