@@ -17,7 +17,7 @@ import type { PlaneScene } from "./scene";
 
 /** The coarse pass's share of a frame (ms), and an idle chunk's when there is no idle callback. */
 const COARSE_MS = 4;
-const CHUNK_MS = 6;
+const CHUNK_MS = 4;
 
 /** Measured cost of one work unit (ms), shared by every field on the page. */
 let msPerUnit = 2e-5;
@@ -48,7 +48,7 @@ function same(a: Part, b: Part): boolean {
 }
 
 /**
- * Run `f` when the page is idle (or after 200 ms: headless Chromium may not give idle time
+ * Run `f` when the page is idle (or after 500 ms: headless Chromium may not give idle time
  * while nothing is drawn), with the time it may take: the idle period's, else CHUNK_MS.
  */
 const idle = (f: (left: () => number) => void): void => {
@@ -57,7 +57,7 @@ const idle = (f: (left: () => number) => void): void => {
     const end = performance.now() + (d && !d.didTimeout ? d.timeRemaining() - 1 : CHUNK_MS);
     f(() => end - performance.now());
   };
-  if (w.requestIdleCallback) w.requestIdleCallback(run, { timeout: 200 });
+  if (w.requestIdleCallback) w.requestIdleCallback(run, { timeout: 500 });
   else setTimeout(run, 16);
 };
 
