@@ -82,6 +82,10 @@ def field_drag(quick: bool) -> list[dict[str, Any]]:
                 )
                 if on:
                     row["field_paints_in_drag"] = _paints(page) - paints
+                    # the coarse pass of the drag's first frame (the new query's field)
+                    cell, ms = (page.locator(FIELD).get_attribute("data-coarse") or "0 nan").split()
+                    row["field_coarse_cell_px"] = int(cell)
+                    row["field_coarse_ms"] = float(ms)
                 row["case"] = f"mouse drag {n}x{n} d={n}, {score}"
                 pair[on] = row
             on_row, off_row = pair[True], pair[False]

@@ -165,6 +165,7 @@ export function fieldLayer(changed: () => void): FieldLayer {
       "data-alpha": ALPHA.join(" "),
       "data-strength": strength,
       "data-paints": String(++paints),
+      "data-coarse": `${step} ${ms.toFixed(2)}`,
     };
     for (const [k, val] of Object.entries(attrs)) canvas.setAttribute(k, val);
     if (canvas.width !== W) canvas.width = W;
