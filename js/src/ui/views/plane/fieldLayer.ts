@@ -19,8 +19,9 @@ import type { PlaneScene } from "./scene";
 const COARSE_MS = 4;
 const CHUNK_MS = 4;
 
-/** Measured cost of one work unit (ms), shared by every field on the page. */
-let msPerUnit = 2e-5;
+/** Measured cost of one work unit (ms) per score function, shared by every field on the page. */
+const msPerUnit: Record<string, number> = { concat: 6e-5, additive: 6e-5 };
+const unitCost = (score: string) => msPerUnit[score] ?? 3e-6;
 
 const legendText = (m: Strength) =>
   `Background: the colour of the key a query there would attend to most; deeper = ${m === "max" ? "a larger weight" : "more focused (1 − normalised entropy)"}.`;
@@ -80,7 +81,7 @@ export function fieldLayer(changed: () => void): FieldLayer {
     h("div", { class: "aw-toggle aw-toggle-small", role: "group", "aria-label": "Field shade", "data-role": "field-strength" }, ...choices),
   );
 
-  function refine(r: Raster, ctx: CanvasRenderingContext2D, img: ImageData, units: number, id: number, step: number, row: number): void {
+  function refine(r: Raster, ctx: CanvasRenderingContext2D, img: ImageData, cost: [string, number], id: number, step: number, row: number): void {
     idle((left) => {
       if (id !== job) return;
       const from = row;
@@ -88,13 +89,13 @@ export function fieldLayer(changed: () => void): FieldLayer {
       let cells = 0;
       while (row < cellRows(r, step) && left() > 0) cells += paintCells(r, step, row, ++row);
       const ms = performance.now() - t0;
-      if (cells > 64 && ms > 1) msPerUnit = ms / cells / units;
+      if (cells > 64 && ms > 1) msPerUnit[cost[0]] = ms / cells / cost[1];
       const y0 = from * step;
       const y1 = Math.min(r.H, row * step);
       if (y1 > y0) ctx.putImageData(img, 0, 0, 0, y0, r.W, y1 - y0);
-      if (row < cellRows(r, step)) return refine(r, ctx, img, units, id, step, row);
+      if (row < cellRows(r, step)) return refine(r, ctx, img, cost, id, step, row);
       canvas.setAttribute("data-cell", String(step));
-      if (step > 1) refine(r, ctx, img, units, id, step / 2, 0);
+      if (step > 1) refine(r, ctx, img, cost, id, step / 2, 0);
       else canvas.setAttribute("data-state", "done");
     });
   }
@@ -149,11 +150,11 @@ export function fieldLayer(changed: () => void): FieldLayer {
     }
     const hidden = s.score === "concat" || s.score === "additive" ? (s.params.v?.length ?? 1) : 1;
     const units = unitsPerCell(s.K.rows, hidden);
-    const step = coarseStep(W, H, units, msPerUnit, COARSE_MS);
+    const step = coarseStep(W, H, units, unitCost(s.score), COARSE_MS);
     const t0 = performance.now();
     const cells = paintCells(r, step, 0, cellRows(r, step));
     const ms = performance.now() - t0;
-    if (cells > 64 && ms > 1) msPerUnit = ms / cells / units;
+    if (cells > 64 && ms > 1) msPerUnit[s.score] = ms / cells / units;
     const attrs: Record<string, string> = {
       "data-state": step > 1 ? "refining" : "done",
       "data-cell": String(step),
@@ -173,7 +174,7 @@ export function fieldLayer(changed: () => void): FieldLayer {
     const ctx = context2d(canvas);
     if (!ctx || !img) return;
     ctx.putImageData(img, 0, 0);
-    if (step > 1) refine(r, ctx, img, units, id, step / 2, 0);
+    if (step > 1) refine(r, ctx, img, [s.score, units], id, step / 2, 0);
   }
 
   const off = [
