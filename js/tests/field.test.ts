@@ -7,7 +7,7 @@ import { attention, SCORES, type Params, type ScoreName } from "../src/core/engi
 import { fieldAt, pointOf, scorer, type FieldSpec } from "../src/core/field";
 import { matrix, type Matrix } from "../src/core/matrix";
 import { moveAlongPlane, planeFor, project } from "../src/core/pca";
-import { ALPHA, cellRows, coarseStep, paintCells, type Raster } from "../src/ui/views/plane/fieldRaster";
+import { ALPHA, cellCount, coarseStep, paintCells, type Raster } from "../src/ui/views/plane/fieldRaster";
 import { encodeMatrix } from "../src/wire/codec";
 import { mountLocal, nextFrame, stubCanvas, unmountAll } from "./helpers/mount";
 import { sinMatrix, widgetState } from "./helpers/states";
@@ -104,7 +104,7 @@ describe("the raster", () => {
   it("at one pixel a cell, paints each pixel with the field at its centre (the engine's owner and weight)", () => {
     for (const strength of ["max", "entropy"] as const) {
       const r = rasterOf(spec, 23, 17, strength);
-      paintCells(r, 1, 0, cellRows(r, 1));
+      expect(paintCells(r, 1, 0, cellCount(r, 1))).toBe(23 * 17);
       for (const [x, y] of [[0, 0], [22, 16], [7, 3], [15, 12], [11, 8]]) {
         const a = -2 + ((x + 0.5) / 23) * 4;
         const b = 2 - ((y + 0.5) / 17) * 4;
@@ -118,16 +118,18 @@ describe("the raster", () => {
 
   it("coarse cells are uniform, painted with the field at their centre; refining changes them", () => {
     const fine = rasterOf(spec, 40, 40);
-    paintCells(fine, 1, 0, 40);
+    paintCells(fine, 1, 0, cellCount(fine, 1));
     const r = rasterOf(spec, 40, 40);
-    expect(paintCells(r, 8, 0, cellRows(r, 8))).toBe(25);
+    expect(paintCells(r, 8, 0, cellCount(r, 8))).toBe(25);
     for (const [ci, cj] of [[0, 0], [2, 3], [4, 4]]) {
       const p = fieldAt(spec, -2 + ((cj * 8 + 4) / 40) * 4, 2 - ((ci * 8 + 4) / 40) * 4);
       const want = colourOf(r, p.owner, p.weight);
       for (const [dx, dy] of [[0, 0], [7, 7], [3, 5]]) expect(pixel(r, cj * 8 + dx, ci * 8 + dy)).toEqual(want);
     }
     expect(Array.from(r.buf)).not.toEqual(Array.from(fine.buf));
-    for (const step of [4, 2, 1]) paintCells(r, step, 0, cellRows(r, step));
+    for (const step of [4, 2]) paintCells(r, step, 0, cellCount(r, step));
+    // a level painted in pieces (idle chunks) is the same as at once
+    for (let c = 0; c < 1600; c += 37) paintCells(r, 1, c, Math.min(1600, c + 37));
     expect(Array.from(r.buf)).toEqual(Array.from(fine.buf));
   });
 

@@ -12,12 +12,14 @@ import { clear, context2d, devicePixelRatioOf, h, listen, setText } from "../../
 import { cssVar } from "../../paint";
 import { runAll } from "../view";
 import { rowOf, X0, X1, Y0, Y1 } from "./geometry";
-import { ALPHA, cellRows, coarseStep, paintCells, unitsPerCell, type Raster, type Strength } from "./fieldRaster";
+import { ALPHA, cellCount, coarseStep, paintCells, unitsPerCell, type Raster, type Strength } from "./fieldRaster";
 import type { PlaneScene } from "./scene";
 
 /** The coarse pass's share of a frame (ms), and an idle chunk's when there is no idle callback. */
 const COARSE_MS = 4;
 const CHUNK_MS = 4;
+/** The finest level is left out when it would cost more than this (ms; thousands of keys). */
+const REFINE_MS = 4000;
 
 /** Measured cost of one work unit (ms) per score function, shared by every field on the page. */
 const msPerUnit: Record<string, number> = { concat: 6e-5, additive: 6e-5 };
@@ -81,21 +83,28 @@ export function fieldLayer(changed: () => void): FieldLayer {
     h("div", { class: "aw-toggle aw-toggle-small", role: "group", "aria-label": "Field shade", "data-role": "field-strength" }, ...choices),
   );
 
-  function refine(r: Raster, ctx: CanvasRenderingContext2D, img: ImageData, cost: [string, number], id: number, step: number, row: number): void {
+  /**
+   * Cells [c, ...) at `step` in idle chunks (each shown when done), then the next finer level
+   * while a level costs at most REFINE_MS.
+   */
+  function refine(r: Raster, ctx: CanvasRenderingContext2D, img: ImageData, cost: [string, number], id: number, step: number, c: number): void {
     idle((left) => {
       if (id !== job) return;
-      const from = row;
+      const n = cellCount(r, step);
+      const cols = Math.ceil(r.W / step);
+      const perCell = cost[1] * unitCost(cost[0]);
+      const batch = Math.max(1, Math.floor(0.5 / perCell));
+      const from = c;
       const t0 = performance.now();
-      let cells = 0;
-      while (row < cellRows(r, step) && left() > 0) cells += paintCells(r, step, row, ++row);
+      while (c < n && left() > 0) c += paintCells(r, step, c, Math.min(n, c + batch));
       const ms = performance.now() - t0;
-      if (cells > 64 && ms > 1) msPerUnit[cost[0]] = ms / cells / cost[1];
-      const y0 = from * step;
-      const y1 = Math.min(r.H, row * step);
+      if (c - from > 64 && ms > 1) msPerUnit[cost[0]] = ms / (c - from) / cost[1];
+      const y0 = Math.floor(from / cols) * step;
+      const y1 = Math.min(r.H, Math.ceil(c / cols) * step);
       if (y1 > y0) ctx.putImageData(img, 0, 0, 0, y0, r.W, y1 - y0);
-      if (row < cellRows(r, step)) return refine(r, ctx, img, cost, id, step, row);
+      if (c < n) return refine(r, ctx, img, cost, id, step, c);
       canvas.setAttribute("data-cell", String(step));
-      if (step > 1) refine(r, ctx, img, cost, id, step / 2, 0);
+      if (step > 1 && cellCount(r, step / 2) * cost[1] * unitCost(cost[0]) <= REFINE_MS) refine(r, ctx, img, cost, id, step / 2, 0);
       else canvas.setAttribute("data-state", "done");
     });
   }
@@ -151,12 +160,14 @@ export function fieldLayer(changed: () => void): FieldLayer {
     const hidden = s.score === "concat" || s.score === "additive" ? (s.params.v?.length ?? 1) : 1;
     const units = unitsPerCell(s.K.rows, hidden);
     const step = coarseStep(W, H, units, unitCost(s.score), COARSE_MS);
+    // too much for a frame even in the coarsest cells (thousands of keys): in idle time too
+    const deferred = cellCount(r, step) * units * unitCost(s.score) > 3 * COARSE_MS;
     const t0 = performance.now();
-    const cells = paintCells(r, step, 0, cellRows(r, step));
+    const cells = deferred ? 0 : paintCells(r, step, 0, cellCount(r, step));
     const ms = performance.now() - t0;
     if (cells > 64 && ms > 1) msPerUnit[s.score] = ms / cells / units;
     const attrs: Record<string, string> = {
-      "data-state": step > 1 ? "refining" : "done",
+      "data-state": deferred || step > 1 ? "refining" : "done",
       "data-cell": String(step),
       "data-edges": edges.join(" "),
       "data-origin": Array.from(origin).join(" "),
@@ -173,6 +184,7 @@ export function fieldLayer(changed: () => void): FieldLayer {
     if (canvas.height !== H) canvas.height = H;
     const ctx = context2d(canvas);
     if (!ctx || !img) return;
+    if (deferred) return refine(r, ctx, img, [s.score, units], id, step, 0);
     ctx.putImageData(img, 0, 0);
     if (step > 1) refine(r, ctx, img, [s.score, units], id, step / 2, 0);
   }

@@ -33,47 +33,45 @@ export interface Raster {
   pt: FieldPoint;
 }
 
-/** Paint rows [r0, r1) of cells of side `step` px. Returns the cells computed. */
-export function paintCells(r: Raster, step: number, r0: number, r1: number): number {
+/**
+ * Paint cells [c0, c1) of side `step` px, numbered row by row (cellCount(r, step) in all).
+ * Returns the cells computed.
+ */
+export function paintCells(r: Raster, step: number, c0: number, c1: number): number {
   const { W, H, buf, bg, colours, scratch, pt } = r;
   const cols = Math.ceil(W / step);
   const da = (r.a1 - r.a0) / W;
   const db = (r.b1 - r.b0) / H;
   const [lo, hi] = ALPHA;
-  let n = 0;
-  for (let ci = r0; ci < r1; ci++) {
-    const y0 = ci * step;
+  for (let c = c0; c < c1; c++) {
+    const y0 = Math.floor(c / cols) * step;
     const y1 = Math.min(H, y0 + step);
-    const b = r.b0 + ((y0 + y1) / 2) * db;
-    for (let cj = 0; cj < cols; cj++) {
-      const x0 = cj * step;
-      const x1 = Math.min(W, x0 + step);
-      r.scorer(r.a0 + ((x0 + x1) / 2) * da, b, scratch);
-      pointOf(scratch, r.allowed, r.T, pt);
-      n++;
-      let R = bg[0], G = bg[1], B = bg[2];
-      if (pt.owner >= 0) {
-        const al = lo + (hi - lo) * (r.strength === "max" ? pt.weight : pt.focus);
-        const o = 3 * pt.owner;
-        R += (colours[o] - R) * al;
-        G += (colours[o + 1] - G) * al;
-        B += (colours[o + 2] - B) * al;
-      }
-      for (let y = y0; y < y1; y++) {
-        for (let x = x0, p = 4 * (y * W + x0); x < x1; x++, p += 4) {
-          buf[p] = R;
-          buf[p + 1] = G;
-          buf[p + 2] = B;
-          buf[p + 3] = 255;
-        }
+    const x0 = (c % cols) * step;
+    const x1 = Math.min(W, x0 + step);
+    r.scorer(r.a0 + ((x0 + x1) / 2) * da, r.b0 + ((y0 + y1) / 2) * db, scratch);
+    pointOf(scratch, r.allowed, r.T, pt);
+    let R = bg[0], G = bg[1], B = bg[2];
+    if (pt.owner >= 0) {
+      const al = lo + (hi - lo) * (r.strength === "max" ? pt.weight : pt.focus);
+      const o = 3 * pt.owner;
+      R += (colours[o] - R) * al;
+      G += (colours[o + 1] - G) * al;
+      B += (colours[o + 2] - B) * al;
+    }
+    for (let y = y0; y < y1; y++) {
+      for (let x = x0, p = 4 * (y * W + x0); x < x1; x++, p += 4) {
+        buf[p] = R;
+        buf[p + 1] = G;
+        buf[p + 2] = B;
+        buf[p + 3] = 255;
       }
     }
   }
-  return n;
+  return Math.max(0, c1 - c0);
 }
 
-/** Rows of cells at `step`. */
-export const cellRows = (r: Raster, step: number) => Math.ceil(r.H / step);
+/** Cells at `step`. */
+export const cellCount = (r: { W: number; H: number }, step: number) => Math.ceil(r.W / step) * Math.ceil(r.H / step);
 
 /** Work units of one cell (for the cost model): keys x (h tanh, or 1) plus the softmax. */
 export const unitsPerCell = (N: number, h: number) => N * (h + 2);
