@@ -23,6 +23,9 @@ Every figure is a ratio to a baseline measured in the same run:
     floor) and 32 x 32 x 1024 float16 (kernel memory against the input's bytes, first paint).
 ``export_heads_512``
     The same page at (12, 12, 512, 512) against inspectus.
+``field_drag``
+    Frame work while a query point is dragged at 64 keys, d = 64, under every score function,
+    with the attention field on and off (against the frame budget, and on against off).
 ``publish``
     A notebook of six widgets exported by ``nbconvert --to attnwidget`` against the same six as
     six ``to_html`` pages: bytes, and first paint against one page.
@@ -32,8 +35,8 @@ Times inside the page are taken with ``performance.now()`` by code the benchmark
 message that runs once the frame's rendering work is done); see ``benchmarks/RESULTS.md``.
 
 One module a section (``roundtrip_bench``, ``drag_bench``, ``render_bench``,
-``export_bench``, ``publish_bench``); what they share (Chromium pages, the widget in
-JupyterLab, the floor) is in ``browser_session``.
+``export_bench``, ``publish_bench``, ``field_bench``); what they share (Chromium pages, the
+widget in JupyterLab, the floor) is in ``browser_session``.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from typing import Any
 from cell_bench import cell_to_ready
 from drag_bench import drag
 from export_bench import export_heads, export_heads_512
+from field_bench import field_drag
 from heads_scale_bench import heads_scale
 from publish_bench import publish
 from render_bench import render
@@ -58,4 +62,5 @@ SECTIONS: dict[str, Callable[[bool], list[dict[str, Any]]]] = {
     "publish": publish,
     "heads_scale": heads_scale,
     "export_heads_512": export_heads_512,
+    "field_drag": field_drag,
 }

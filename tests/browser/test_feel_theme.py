@@ -80,10 +80,26 @@ def near(a: RGB | list[int], b: RGB | list[int], tol: int = 6) -> bool:
     return all(abs(x - y) <= tol for x, y in zip(a, b, strict=True))
 
 
+def plane_background(page) -> RGB | None:
+    """The attention field was painted over the theme's background (its data-bg); then, with
+    the field switched off, the plane canvas's own background (switched on again after)."""
+    field = page.locator('.attnwidget [data-view="field"]')
+    toggle = page.locator('.attnwidget [data-role="field-toggle"]')
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    field_bg = [int(x) for x in (field.get_attribute("data-bg") or "").split(",")]
+    toggle.click()
+    expect(field).to_be_hidden()
+    plane = page.evaluate(_PLANE_BG)
+    toggle.click()
+    expect(field).to_be_visible()
+    assert plane is not None and near(field_bg, plane), ("field background", field_bg, plane)
+    return plane
+
+
 def expect_theme_colours(page, where: str) -> None:
     """The plane, its labels, the step bars' numbers and the heatmap show the current theme."""
     bg = page.evaluate(_THEME_BG)
-    plane = page.evaluate(_PLANE_BG)
+    plane = plane_background(page)
     assert plane is not None and near(plane, bg), (where, "plane background", plane, bg)
     labels = page.locator(".attnwidget .aw-pl-keylabel, .attnwidget .aw-pl-qlabel").filter(
         visible=True
@@ -146,5 +162,5 @@ def test_an_exported_page_follows_the_colour_scheme_and_repaints_when_it_changes
     for scheme in ("dark", "light", "dark"):
         tab.emulate_media(color_scheme=scheme)
         tab.wait_for_timeout(200)
-        plane = tab.evaluate(_PLANE_BG)
+        plane = plane_background(tab)
         assert plane is not None and near(plane, STATIC_BG[scheme]), (scheme, plane)

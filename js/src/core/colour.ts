@@ -36,6 +36,22 @@ export function diverging(t: number): RGB {
   return Number.isNaN(t) ? [...NO_VALUE] : interpolate(BLUE_WHITE_RED, (t + 1) / 2);
 }
 
+/** Tableau 10 without its grey: a categorical colour per key, then golden-angle hues. */
+const KEY_COLOURS: readonly RGB[] = table("4e79a7f28e2be1575976b7b259a14fedc949af7aa1ff9da79c755f");
+
+/** The colour of key j (the attention field's regions and the legend). */
+export function keyColour(j: number): RGB {
+  if (j < KEY_COLOURS.length) return [...KEY_COLOURS[j]] as RGB;
+  // hsl(137.5° j, 55%, 50%)
+  const h = (j * 137.508) % 360;
+  const a = 0.55 * 0.5;
+  const f = (n: number) => {
+    const k = (n + h / 30) % 12;
+    return Math.round(255 * (0.5 - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
+  };
+  return [f(0), f(8), f(4)];
+}
+
 /** CSS text of a colour: "rgb(r, g, b)". */
 export function css(c: RGB): string {
   return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;

@@ -99,7 +99,7 @@ function project(X: Matrix, W: Matrix, from: number): Matrix {
 // Q each step) or the five scores of one query do not project every key again.
 const keySide = new WeakMap<Matrix, WeakMap<Matrix, { from: number; p: Matrix }>>();
 
-function projectKeys(K: Matrix, W: Matrix, from: number): Matrix {
+export function projectKeys(K: Matrix, W: Matrix, from: number): Matrix {
   let byW = keySide.get(K);
   if (!byW) keySide.set(K, (byW = new WeakMap()));
   const hit = byW.get(W);

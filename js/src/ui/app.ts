@@ -192,7 +192,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
 
   const cards = {
     weights: card("weights", "Attention weights", heatmap.el, h("div", { class: "aw-mask-tools" }, causal.el, validLens.el)),
-    plane: card("plane", "Queries and keys", plane.el),
+    plane: card("plane", "Queries and keys", plane.el, plane.head),
     steps: card("steps", "Three steps for one query", steps.el),
     compare: card("compare", "All five scores", compare.el, compare.note),
     editor: card("editor", "Queries Q", editor.el),

@@ -3,6 +3,7 @@
 // than the whole canvas costs to redraw. Below that, the canvas holds the background, the lines
 // and the keys' marks only: what changes in every frame of a drag.
 
+import { css, keyColour } from "../../../core/colour";
 import type { Snapshot } from "../../../live/store";
 import { context2d, devicePixelRatioOf } from "../../dom";
 import { cssVar } from "../../paint";
@@ -25,7 +26,13 @@ export interface PlaneDraw {
   /** Besides the background and the lines: the keys ("keys"), and the unselected queries ("all"). */
   points: "keys" | "all";
   colours: { bg: string; border: string; key: string; query: string };
+  /** The attention field is drawn under this canvas: no background fill, keys in their colours. */
+  fieldUnder?: boolean;
 }
+
+const keyFills: string[] = [];
+/** The CSS colour of key j (core/colour.ts keyColour), kept. */
+const keyFill = (j: number) => (keyFills[j] ??= css(keyColour(j)));
 
 /** Draw `p` over the whole W x H (device pixels) canvas. */
 export function drawPlane(ctx: CanvasRenderingContext2D, W: number, H: number, p: PlaneDraw, cacheKey?: string): void {
@@ -39,7 +46,7 @@ export function drawPlane(ctx: CanvasRenderingContext2D, W: number, H: number, p
   ctx.beginPath();
   if (typeof ctx.roundRect === "function") ctx.roundRect(x0 + 0.5, y0 + 0.5, x1 - x0 - 1, y1 - y0 - 1, 4);
   else ctx.rect(x0 + 0.5, y0 + 0.5, x1 - x0 - 1, y1 - y0 - 1);
-  ctx.fill();
+  if (!p.fieldUnder) ctx.fill();
   ctx.stroke();
   const { keys, queries, selected } = p;
   // lines from the selected query, opacity and width by weight
@@ -103,6 +110,7 @@ function drawPoints(ctx: CanvasRenderingContext2D, p: PlaneDraw, skip: number): 
     for (let j = 0; j < n; j++) {
       ctx.beginPath();
       square(j);
+      if (p.fieldUnder) ctx.fillStyle = ctx.strokeStyle = keyFill(j);
       ctx.globalAlpha = 0.35 + 0.65 * (p.keyShade[j] || 0);
       ctx.fill();
       ctx.globalAlpha = 1;
@@ -195,5 +203,6 @@ export function paintCanvas(scene: PlaneScene, s: Snapshot, queries: Points, key
     lines,
     points,
     colours,
+    fieldUnder: scene.fieldOn,
   }, cacheKey === undefined ? undefined : `${cacheKey}|${Object.values(colours).join("|")}`);
 }

@@ -3,7 +3,7 @@
 // viewBox units (a viewport fitted to the points). No DOM.
 
 import type { Matrix } from "../../../core/matrix";
-import { moveAlongPlane, planeFor, project } from "../../../core/pca";
+import { moveAlongPlane, planeFor, project, type Plane } from "../../../core/pca";
 
 export const SIZE = 300;
 export const X0 = 30; // plot area: [X0, X1] x [Y0, Y1] (viewBox units)
@@ -34,6 +34,7 @@ export type Box = [number, number, number, number];
 /** Vectors to the plane and back. */
 export interface Adapter {
   axes: [string, string];
+  plane: Plane;
   project(x: Float64Array): Point;
   move(x: Float64Array, dx: number, dy: number): Float64Array;
 }
@@ -44,6 +45,7 @@ export function adapterFor(K: Matrix, Q: Matrix): Adapter | null {
   const plane = planeFor(K, Q);
   return {
     axes: d === 1 ? ["dim 0", ""] : d === 2 ? ["dim 0", "dim 1"] : ["PC 1", "PC 2"],
+    plane,
     project: (x) => {
       const p = project(plane, x);
       return [p[0], p[1]];

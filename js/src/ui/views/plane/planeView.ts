@@ -9,9 +9,10 @@
 
 import { changedRows } from "../../../core/matrix";
 import type { Snapshot } from "../../../live/store";
-import { clear, setText } from "../../dom";
+import { clear, h, setText } from "../../dom";
 import { runAll, type Actions, type Topic, type View } from "../view";
 import { paintCanvas, pointsKey } from "./canvasLayer";
+import { fieldLayer } from "./fieldLayer";
 import { adapterFor, fit, inView, pointsOf, toScreen } from "./geometry";
 import { listenPointer } from "./pointer";
 import { createScene, setAttr } from "./scene";
@@ -21,6 +22,8 @@ import { buildPoints, buildSelectedPoint, drawAxes, placeKeyLabels, placePoints,
 export const CANVAS_MIN = 200;
 
 export interface PlaneView extends View {
+  /** The field's switches, for the card's head. */
+  head: HTMLElement;
   /** A query point is being dragged (the pointer is down on it). */
   dragging(): boolean;
 }
@@ -29,6 +32,11 @@ export interface PlaneView extends View {
 export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {}): PlaneView {
   const scene = createScene();
   const { el, gAxes, gKeys, gQueries, canvas, bgRect, note } = scene;
+  // the attention field: under the canvas, its switch in the card's head, its legend in the note
+  const field = fieldLayer(() => render());
+  canvas.before(field.canvas);
+  const noteText = h("span");
+  note.append(noteText, " ", field.legend);
 
   /** `force`: fit the viewport again; `restyled`: the labels' font may have changed (the theme). */
   function render(force = false, restyled = false): void {
@@ -58,7 +66,8 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
       setAttr(bgRect, "visibility", "visible");
       scene.structKey = "";
       scene.adapter = null;
-      setText(note, s.Q.cols !== s.K.cols
+      field.paint(scene, s);
+      setText(noteText, s.Q.cols !== s.K.cols
         ? `Queries (d_q = ${s.Q.cols}) and keys (d_k = ${s.K.cols}) have different widths: no shared plane to draw.`
         : "Nothing to draw.");
       return;
@@ -86,6 +95,8 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
       if (focused >= 0 && scene.queryEls[focused]) (scene.queryEls[focused] as unknown as HTMLElement).focus();
       if (focusedKey >= 0 && scene.keyEls[focusedKey]) (scene.keyEls[focusedKey] as unknown as HTMLElement).focus();
     } else if (restyled && !scene.onCanvas) placeKeyLabels(scene);
+    field.paint(scene, s);
+    scene.fieldOn = field.on();
     if (scene.onCanvas) {
       // the SVG point goes to the selected query; the canvas draws the rest
       const keys = toScreen(viewport, scene.keyPts);
@@ -101,7 +112,7 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
     }
     const d = s.K.cols;
     setText(
-      note,
+      noteText,
       (d > 2
         ? `d = ${d}: the plane of the keys' first two principal components; a query moves within it.`
         : `The ${d}-D space itself.`) + " Drag a query or a key, or focus it and use the arrow keys (Shift: bigger steps).",
@@ -123,7 +134,11 @@ export function planeView(actions: Actions, opts: { dragEnd?: () => void } = {})
       const one = was && was.rows === s.K.rows && was.cols === s.K.cols && changedRows(was, s.K).length <= 1;
       render(changed.has("K") && !one, changed.has("theme"));
     },
+    head: field.controls,
     dragging: () => scene.drag !== null,
-    destroy: () => runAll(off),
+    destroy: () => {
+      field.destroy();
+      runAll(off);
+    },
   };
 }

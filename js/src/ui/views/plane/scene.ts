@@ -56,6 +56,8 @@ export interface PlaneScene {
   /** Query points in viewBox units, as drawn (hit testing). */
   qScreen: Points;
   drag: Drag | null;
+  /** The attention field is shown under the canvas (fieldLayer.ts). */
+  fieldOn?: boolean;
 }
 
 export function createScene(): PlaneScene {
