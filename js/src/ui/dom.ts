@@ -89,3 +89,13 @@ export function devicePixelRatioOf(el: Element): number {
   const r = w?.devicePixelRatio ?? 1;
   return Number.isFinite(r) && r > 0 ? Math.min(r, 3) : 1;
 }
+
+/** `el.setAttribute(name, String(value))`: one short call in the bundle for a long idiom. */
+export function attr(el: Element, name: string, value: string | number | boolean): void {
+  el.setAttribute(name, String(value));
+}
+
+/** `el.getAttribute(name)`. */
+export function attrOf(el: Element, name: string): string | null {
+  return el.getAttribute(name);
+}

@@ -5,7 +5,7 @@ import { cellText, fitText, tokenAt } from "../../core/format";
 import { copyMatrix, type Matrix } from "../../core/matrix";
 import { parseNumber } from "../../core/parse";
 import type { Snapshot } from "../../live/store";
-import { clear, h, listen, setText } from "../dom";
+import { attr, attrOf, clear, h, listen, setText } from "../dom";
 import { fieldError } from "./fieldError";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
@@ -146,7 +146,7 @@ export function matrixEditor(actions: Actions, spec: EditorSpec): View {
     for (let i = lo; i < R; i++) {
       const token = tokenAt(spec.tokens(s), i, spec.prefix);
       const th = h("th", { scope: "row" }, token);
-      th.setAttribute("title", token);
+      attr(th, "title", token);
       const tr = h("tr", undefined, th);
       for (let j = 0; j < D; j++) {
         const input = h("input", {
@@ -202,10 +202,10 @@ export function matrixEditor(actions: Actions, spec: EditorSpec): View {
           c.shown = fitText(v, FIT);
           c.input.value = textOf(c);
           c.input.title = String(v);
-          c.input.setAttribute("data-value", String(v));
+          attr(c.input, "data-value", v);
           if (error.input === c.input) error.clear(); // a new value replaces the refused text
           c.dirty = false;
-        } else if (!c.dirty && c.input.value !== textOf(c) && c.input.getAttribute("aria-invalid") !== "true") {
+        } else if (!c.dirty && c.input.value !== textOf(c) && attrOf(c.input, "aria-invalid") !== "true") {
           c.input.value = textOf(c);
         }
         c.input.closest("tr")?.classList.toggle("is-selected", c.i === spec.centre(s));

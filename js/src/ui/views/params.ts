@@ -4,7 +4,7 @@ import { precise, short } from "../../core/format";
 import type { Matrix } from "../../core/matrix";
 import { parseNumber } from "../../core/parse";
 import type { Snapshot } from "../../live/store";
-import { clear, h, listen, setText } from "../dom";
+import { attr, attrOf, clear, h, listen, setText } from "../dom";
 import { divergingLut, divIndex, fillLegend } from "../lut";
 import { paintGrid, sizeCanvas } from "../paint";
 import { fieldError } from "./fieldError";
@@ -198,7 +198,7 @@ export function paramsView(actions: Actions): View {
         : hasParams
           ? "Draw new random parameters for this score function"
           : "This score function has no parameters";
-      if (resample.getAttribute("title") !== title) resample.setAttribute("title", title);
+      if (attrOf(resample, "title") !== title) attr(resample, "title", title);
       const t = s.temperature;
       const text = String(t);
       const active = el.ownerDocument.activeElement;
@@ -208,7 +208,7 @@ export function paramsView(actions: Actions): View {
           tInput.value = text;
           tError.clear();
           tDirty = false;
-        } else if (!tDirty && tInput.getAttribute("aria-invalid") !== "true" && tInput.value !== text) {
+        } else if (!tDirty && attrOf(tInput, "aria-invalid") !== "true" && tInput.value !== text) {
           tInput.value = text;
         }
       }

@@ -3,7 +3,7 @@
 import { tokenAt } from "../../core/format";
 import type { Matrix } from "../../core/matrix";
 import type { Snapshot } from "../../live/store";
-import { clear, h, listen, setText } from "../dom";
+import { attr, attrOf, clear, h, listen, setText } from "../dom";
 import { maskGrid } from "./maskGrid";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
@@ -73,8 +73,8 @@ export function numberTable(view: string, caption: string, what: [string, string
             const v = m.data[i * m.cols + j];
             const td = cells[i * C + j];
             const dv = String(v);
-            if (td.getAttribute("data-value") !== dv) {
-              td.setAttribute("data-value", dv);
+            if (attrOf(td, "data-value") !== dv) {
+              attr(td, "data-value", dv);
               setText(td, v.toFixed(digits));
             }
           }
