@@ -216,7 +216,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     layout.el,
     tables.el,
   );
-  el.appendChild(root);
+  el.append(root);
 
   // --- painting -----------------------------------------------------------------------
   const dirty = new Set<Topic>();

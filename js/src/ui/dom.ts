@@ -15,7 +15,7 @@ function apply(el: Element, attrs: Attrs | undefined, children: Child[]): void {
   }
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
-    el.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    el.append(c); // (a string goes in as a text node)
   }
 }
 

@@ -51,7 +51,7 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
       h("section", { class: "aw-card" }, h("div", { class: "aw-card-head" }, h("h3", undefined, "Every head (model view)")), models.el)),
     numbers,
   );
-  el.appendChild(root);
+  el.append(root);
 
   let heads: Heads | null = null;
   let headsOf: unknown = null;
@@ -127,8 +127,8 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
       optionsKey = selectorSizes;
       clear(layerSel);
       clear(headSel);
-      for (let i = 0; i < L; i++) layerSel.appendChild(h("option", { value: i }, String(i)));
-      for (let i = 0; i < H; i++) headSel.appendChild(h("option", { value: i }, String(i)));
+      for (let i = 0; i < L; i++) layerSel.append(h("option", { value: i }, String(i)));
+      for (let i = 0; i < H; i++) headSel.append(h("option", { value: i }, String(i)));
     }
     layerSel.value = String(layer);
     headSel.value = String(head);

@@ -76,7 +76,7 @@ export function fillLegend(el: HTMLElement, label: string, lut: Lut, ticks: stri
   ticks.forEach((t, k) => {
     const span = h("span", undefined, t);
     span.style.left = `${k * 50}%`;
-    tk.appendChild(span);
+    tk.append(span);
   });
   el.append(h("span", { class: "aw-legend-label" }, label), h("div", { class: "aw-legend-scale" }, bar, tk));
 }

@@ -146,7 +146,7 @@ export function bars(kind: string, max = BARS_MAX): Bars {
       if (k !== key) {
         key = k;
         clear(list);
-        list.appendChild(canvas);
+        list.append(canvas);
         rows = [];
         for (let i = 0; i < n; i++) {
           const label = h("span", { class: "aw-bar-label" }, truncate(labels[i], 9));
@@ -155,7 +155,7 @@ export function bars(kind: string, max = BARS_MAX): Bars {
           const num = h("span", { class: "aw-bar-num" });
           const row = h("div", { class: "aw-bar-row", "data-index": i, "data-key": at(i), role: "listitem" }, label, h("span", { class: "aw-bar-track" }), num);
           rows.push({ row, num, label: labels[i], value: "", text: "", said: "", dim: false });
-          list.appendChild(row);
+          list.append(row);
         }
       }
       let lo = 0;

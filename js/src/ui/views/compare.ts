@@ -55,7 +55,7 @@ export function compareView(actions: Actions): View & { note: HTMLElement } {
       cells,
     );
     rowEls.set(name, { row, cells });
-    body.appendChild(row);
+    body.append(row);
   }
   const off = [
     listen<MouseEvent>(body, "click", (e) => {
@@ -84,7 +84,7 @@ export function compareView(actions: Actions): View & { note: HTMLElement } {
     if (attrOf(keyLabels, "data-keys") !== key) {
       attr(keyLabels, "data-keys", key);
       clear(keyLabels);
-      for (const text of labels) keyLabels.appendChild(h("span", { title: text }, text));
+      for (const text of labels) keyLabels.append(h("span", { title: text }, text));
     }
     for (const name of SCORES) {
       const { row, cells } = rowEls.get(name)!;
@@ -98,7 +98,7 @@ export function compareView(actions: Actions): View & { note: HTMLElement } {
         attr(row, "title", w);
         clear(cells);
         cells.removeAttribute("data-keys");
-        cells.appendChild(h("span", { class: "aw-step-sub" }, "not defined for these inputs"));
+        cells.append(h("span", { class: "aw-step-sub" }, "not defined for these inputs"));
         continue;
       }
       row.removeAttribute("title");
@@ -106,7 +106,7 @@ export function compareView(actions: Actions): View & { note: HTMLElement } {
         clear(cells);
         attr(cells, "data-keys", key);
         for (const j of shown) {
-          cells.appendChild(h("span", { class: "aw-cmp-cell", role: "img", "data-key": j }, h("span")));
+          cells.append(h("span", { class: "aw-cmp-cell", role: "img", "data-key": j }, h("span")));
         }
       }
       shown.forEach((j, k) => {

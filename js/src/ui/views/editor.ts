@@ -141,7 +141,7 @@ export function matrixEditor(actions: Actions, spec: EditorSpec): View {
     cells = [];
     byInput.clear();
     const head = h("tr", undefined, h("th", { scope: "col", class: "aw-corner" }, spec.what.toLowerCase()));
-    for (let j = 0; j < D; j++) head.appendChild(h("th", { scope: "col" }, `dim ${j}`));
+    for (let j = 0; j < D; j++) head.append(h("th", { scope: "col" }, `dim ${j}`));
     const tbody = h("tbody");
     for (let i = lo; i < R; i++) {
       const token = tokenAt(spec.tokens(s), i, spec.prefix);
@@ -161,9 +161,9 @@ export function matrixEditor(actions: Actions, spec: EditorSpec): View {
         const cell: Cell = { input, i, j, shown: "", full: "", dirty: false };
         cells.push(cell);
         byInput.set(input, cell);
-        tr.appendChild(h("td", undefined, input));
+        tr.append(h("td", undefined, input));
       }
-      tbody.appendChild(tr);
+      tbody.append(tr);
     }
     table.append(h("thead", undefined, head), tbody);
   }

@@ -125,7 +125,7 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
       span.style.top = `${(i + 0.5) * L.cellH - hh / 2}px`;
       span.style.height = `${hh}px`;
       span.style.lineHeight = `${hh}px`;
-      rowLabels.appendChild(span);
+      rowLabels.append(span);
     }
     colLabels.style.width = `${L.cssW}px`;
     colLabels.style.height = L.verticalCols ? `${COL_BAND_V}px` : "20px";
@@ -144,7 +144,7 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
         span.style.left = `${j * L.cellW}px`;
         span.style.width = `${L.cellW}px`;
       }
-      colLabels.appendChild(span);
+      colLabels.append(span);
     }
   }
 
@@ -278,7 +278,7 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
       opts.scores === false ? null : line("score", precise(s.result.scores.data[k]), "score"),
       line("weight", precise(s.result.weights.data[k]) + (masked ? " (masked)" : ""), "weight"),
     ];
-    for (const l of lines) if (l) tooltip.appendChild(l);
+    for (const l of lines) if (l) tooltip.append(l);
     tooltip.hidden = false;
     const pw = plot.clientWidth || layout.cssW;
     const tw = tooltip.offsetWidth || 160;

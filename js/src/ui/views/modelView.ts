@@ -36,12 +36,12 @@ export function modelView(pick: (layer: number, head: number) => void): ModelVie
       const lut = sequentialLut();
       buttons = [];
       for (let l = 0; l < L; l++) {
-        el.appendChild(h("span", { class: "aw-model-row", "aria-hidden": "true" }, `L${l}`));
+        el.append(h("span", { class: "aw-model-row", "aria-hidden": "true" }, `L${l}`));
         for (let k = 0; k < H; k++) {
           const canvas = h("canvas", { "aria-hidden": "true" });
           const b = h("button", { type: "button", class: "aw-thumb", "data-layer": l, "data-head": k, "aria-label": `layer ${l}, head ${k}`, title: `layer ${l}, head ${k}`, "aria-pressed": "false" }, canvas);
           buttons.push(b);
-          el.appendChild(b);
+          el.append(b);
           const m = thumb(l, k);
           const { ctx, W, H: ch } = sizeCanvas(canvas, side, side);
           if (!ctx || !m) continue;

@@ -113,7 +113,7 @@ export function outputVisualView(actions: Actions): View {
         const canvas = h("canvas", { class: "aw-ov-canvas", role: "img", "aria-label": `output of ${t}` });
         const row = h("div", { class: "aw-ov-row", "data-query": q }, label, canvas);
         rows.push({ q, row, canvas, drawn: null });
-        list.appendChild(row);
+        list.append(row);
       }
     }
     stripRow.hidden = !compact;

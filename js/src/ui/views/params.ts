@@ -165,7 +165,7 @@ export function paramsView(actions: Actions): View {
       });
       const hint = SHAPE_HINT[s.score]?.[p.name];
       const label = h("div", { class: "aw-param-label" }, `${p.name} (${p.shape})`, hint ? h("span", { class: "aw-param-hint" }, ` ${hint}`) : null);
-      maps.appendChild(h("figure", { class: "aw-param" }, label, canvas));
+      maps.append(h("figure", { class: "aw-param" }, label, canvas));
       const cssH = p.name === "v" ? cell : Math.min(cell * p.m.rows, 160);
       const { ctx, W, H } = sizeCanvas(canvas, cell * p.m.cols, cssH);
       drawn.push({ canvas, map: p, max });

@@ -24,7 +24,7 @@ export function scoreView(actions: Actions): View {
       if (attrOf(b, "aria-pressed") !== "true") actions.edit({ score: name }, { typed: true });
     }));
     buttons.set(name, b);
-    group.appendChild(b);
+    group.append(b);
   }
   const formula = h("div", { class: "aw-formula", "data-role": "formula" });
   const el = h("div", { class: "aw-scores" }, group, formula);
@@ -40,7 +40,7 @@ export function scoreView(actions: Actions): View {
         clear(formula);
         attr(formula, "aria-label", FORMULA_TEXT[s.score]);
         attr(formula, "data-score", s.score);
-        formula.appendChild(formulaFor(s.score));
+        formula.append(formulaFor(s.score));
       }
     },
     destroy: () => runAll(off),

@@ -64,7 +64,7 @@ export function querySelect(actions: Actions): { el: HTMLElement; update(s: Snap
         mode = m;
         key = "";
         clear(el);
-        if (m === "select") el.appendChild(select);
+        if (m === "select") el.append(select);
         else el.append(input, token);
       }
       if (m === "number") {
@@ -84,7 +84,7 @@ export function querySelect(actions: Actions): { el: HTMLElement; update(s: Snap
         clear(select);
         for (let i = 0; i < rows; i++) {
           const t = tokenAt(s.qTokens, i, "q");
-          select.appendChild(h("option", { value: i }, `${i}: ${truncate(t, 40)}`));
+          select.append(h("option", { value: i }, `${i}: ${truncate(t, 40)}`));
         }
       }
       if (select.value !== String(s.selected)) select.value = String(s.selected);

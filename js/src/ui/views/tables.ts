@@ -55,16 +55,16 @@ export function numberTable(view: string, caption: string, what: [string, string
         clear(tbody);
         cells = [];
         const hr = h("tr", undefined, h("th", { scope: "col", class: "aw-corner" }));
-        for (let j = 0; j < C; j++) hr.appendChild(h("th", { scope: "col", title: colLabels[j] }, colLabels[j]));
-        thead.appendChild(hr);
+        for (let j = 0; j < C; j++) hr.append(h("th", { scope: "col", title: colLabels[j] }, colLabels[j]));
+        thead.append(hr);
         for (let i = 0; i < R; i++) {
           const tr = h("tr", undefined, h("th", { scope: "row", title: rowLabels[i] }, rowLabels[i]));
           for (let j = 0; j < C; j++) {
             const td = h("td", keyed ? { "data-query": i, "data-key": j } : undefined);
             cells.push(td);
-            tr.appendChild(td);
+            tr.append(td);
           }
-          tbody.appendChild(tr);
+          tbody.append(tr);
         }
       }
       if (m) {
