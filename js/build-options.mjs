@@ -25,16 +25,30 @@ const protocolWithoutProse = {
   },
 };
 
+/**
+ * `Math.max` -> `M_max` etc.: every export of build-globals.mjs named `X_name` stands for
+ * `Owner.name` (M Math, N Number, A Array, O Object; G a global itself).
+ */
+const OWNERS = { M: "Math", N: "Number", A: "Array", O: "Object", G: "" };
+const GLOBAL_ALIASES = Object.fromEntries(
+  Object.keys(await import("./build-globals.mjs")).map((alias) => {
+    const [owner, name] = [alias.slice(0, 1), alias.slice(2)];
+    return [OWNERS[owner] ? `${OWNERS[owner]}.${name}` : name, alias];
+  }),
+);
+
 /** The widget: what anywidget loads in every notebook, and every exported page embeds. */
 export const WIDGET = {
   entryPoints: { widget: path.join(here, "src", "index.ts") },
   bundle: true,
   format: "esm",
-  target: "es2020",
+  target: "es2022",
   minify: true,
   sourcemap: false,
   loader: { ".css": "css" },
   plugins: [protocolWithoutProse],
+  inject: [path.join(here, "build-globals.mjs")],
+  define: GLOBAL_ALIASES,
 };
 
 /**

@@ -10,7 +10,7 @@
 //
 // then weights = softmax(scores / T) over the keys the mask allows, and output = weights @ V.
 
-import type { Mask, Matrix } from "./matrix";
+import { matrix as zeros, pickRows, putRows, type Mask, type Matrix } from "./matrix";
 
 /** Parameters of a score function (the table above says which score takes which). */
 export interface Params {
@@ -49,10 +49,6 @@ export interface AttentionResult {
 // --- helpers -------------------------------------------------------------------------------
 
 const shape = (m: { rows: number; cols: number }): string => `(${m.rows}, ${m.cols})`;
-
-function zeros(rows: number, cols: number): Matrix {
-  return { rows, cols, data: new Float64Array(rows * cols) };
-}
 
 function checkMatrix(m: Matrix | null | undefined, name: string): Matrix {
   if (!m || !(m.data instanceof Float64Array) || !Number.isInteger(m.rows) || !Number.isInteger(m.cols)) {
@@ -296,29 +292,17 @@ export function attention(input: AttentionInput): AttentionResult {
   return { scores, weights, output };
 }
 
-/** The rows `rows` of a matrix (or mask), gathered into a new one. */
-function gatherRows<T extends Matrix | Mask>(m: T, rows: readonly number[]): T {
-  const c = m.cols;
-  const data = m.data instanceof Float64Array ? new Float64Array(rows.length * c) : new Uint8Array(rows.length * c);
-  rows.forEach((i, k) => data.set(m.data.subarray(i * c, (i + 1) * c), k * c));
-  return { rows: rows.length, cols: c, data } as T;
-}
-
 /**
  * The results of the queries `rows` only: query i's scores, weights and output depend on row i
  * of Q (and of the mask) alone, so after an edit of a few queries only their rows are computed.
  * Row k of each result is query rows[k]'s.
  */
 export function attentionRows(input: AttentionInput, rows: readonly number[]): AttentionResult {
-  const mask = input.mask ? gatherRows(input.mask, rows) : null;
-  return attention({ ...input, Q: gatherRows(input.Q, rows), mask });
+  const mask = input.mask ? pickRows(input.mask, rows) : null;
+  return attention({ ...input, Q: pickRows(input.Q, rows), mask });
 }
 
 /** Write the rows of `part` (from attentionRows) into rows `rows` of `into`, in place. */
 export function setRows(into: AttentionResult, part: AttentionResult, rows: readonly number[]): void {
-  for (const key of ["scores", "weights", "output"] as const) {
-    const a = into[key];
-    const b = part[key];
-    rows.forEach((i, k) => a.data.set(b.data.subarray(k * b.cols, (k + 1) * b.cols), i * a.cols));
-  }
+  for (const key of ["scores", "weights", "output"] as const) putRows(into[key], rows, part[key]);
 }

@@ -53,9 +53,16 @@ export function changedRows(a: Matrix, b: Matrix): number[] {
   return rows;
 }
 
-/** The rows `rows` of `m`, as a new matrix. */
-export function pickRows(m: Matrix, rows: readonly number[]): Matrix {
-  const out = matrix(rows.length, m.cols);
-  rows.forEach((i, k) => out.data.set(m.data.subarray(i * m.cols, (i + 1) * m.cols), k * m.cols));
-  return out;
+/** The rows `rows` of `m` (a matrix or a mask), gathered into a new one. */
+export function pickRows<T extends Matrix | Mask>(m: T, rows: readonly number[]): T {
+  const c = m.cols;
+  const data = m.data instanceof Uint8Array ? new Uint8Array(rows.length * c) : new Float64Array(rows.length * c);
+  rows.forEach((i, k) => data.set(m.data.subarray(i * c, (i + 1) * c), k * c));
+  return { rows: rows.length, cols: c, data } as T;
+}
+
+/** Write row k of `from` into row `rows[k]` of `into` (of the same width), in place. */
+export function putRows(into: Matrix, rows: readonly number[], from: Matrix): void {
+  const c = from.cols;
+  rows.forEach((i, k) => into.data.set(from.data.subarray(k * c, (k + 1) * c), i * c));
 }

@@ -5,7 +5,7 @@ import { sessionFor, type Member } from "../live/session";
 import { createStore, type EditValues, type Snapshot } from "../live/store";
 import type { Traits } from "../live/sync";
 import type { AnyModel } from "../wire/model";
-import { h, setText } from "./dom";
+import { attr, h, setText } from "./dom";
 import { columns } from "./layout";
 import { watchTheme } from "./theme";
 import { causalView } from "./views/causal";
@@ -115,7 +115,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
           }
         }
         awaitAnswer = !!deferred;
-        if (awaitAnswer) root.setAttribute("data-state", "pending");
+        if (awaitAnswer) attr(root, "data-state", "pending");
         schedule(topics as Topic[]);
       } else {
         // answered at once (static page): paint now
@@ -216,7 +216,7 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
     layout.el,
     tables.el,
   );
-  el.appendChild(root);
+  el.append(root);
 
   // --- painting -----------------------------------------------------------------------
   const dirty = new Set<Topic>();
@@ -276,15 +276,15 @@ export function mount(model: AnyModel, el: HTMLElement): () => void {
   function paintState(pending: boolean): void {
     const c = conn?.state();
     const phase = c ? c.phase : pending ? "pending" : "ready";
-    root.setAttribute("data-state", phase === "disconnected" ? "disconnected" : pending ? "pending" : "ready");
+    attr(root, "data-state", phase === "disconnected" ? "disconnected" : pending ? "pending" : "ready");
     setText(status, c ? statusText(c) : isStatic ? "static page \u00b7 JS engine" : pending ? "computing\u2026" : "kernel \u00b7 up to date");
-    status.setAttribute("data-pending", String(pending));
-    status.setAttribute("data-phase", phase);
+    attr(status, "data-pending", pending);
+    attr(status, "data-phase", phase);
     const text = c ? bannerText(c, session.waiting) : "";
     setText(banner, text);
     banner.hidden = text === "";
-    banner.setAttribute("data-phase", phase);
-    banner.setAttribute("data-edits", String(session.waiting));
+    attr(banner, "data-phase", phase);
+    attr(banner, "data-edits", session.waiting);
   }
 
   // --- model events ---------------------------------------------------------------------

@@ -15,7 +15,7 @@ function apply(el: Element, attrs: Attrs | undefined, children: Child[]): void {
   }
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
-    el.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    el.append(c); // (a string goes in as a text node)
   }
 }
 
@@ -88,4 +88,14 @@ export function devicePixelRatioOf(el: Element): number {
   const w = el.ownerDocument?.defaultView;
   const r = w?.devicePixelRatio ?? 1;
   return Number.isFinite(r) && r > 0 ? Math.min(r, 3) : 1;
+}
+
+/** `el.setAttribute(name, String(value))`: one short call in the bundle for a long idiom. */
+export function attr(el: Element, name: string, value: string | number | boolean): void {
+  el.setAttribute(name, String(value));
+}
+
+/** `el.getAttribute(name)`. */
+export function attrOf(el: Element, name: string): string | null {
+  return el.getAttribute(name);
 }

@@ -9,7 +9,7 @@ import { bannerText, watchConnection, type Connection } from "../live/connection
 import type { Snapshot } from "../live/store";
 import { decodeHeads, findHead, upscale, type Heads } from "../wire/heads";
 import type { AnyModel } from "../wire/model";
-import { clear, h, listen, setText } from "./dom";
+import { attr, clear, h, listen, setText } from "./dom";
 import { watchTheme } from "./theme";
 import { heatmapView } from "./views/heatmap";
 import { modelView } from "./views/modelView";
@@ -51,7 +51,7 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
       h("section", { class: "aw-card" }, h("div", { class: "aw-card-head" }, h("h3", undefined, "Every head (model view)")), models.el)),
     numbers,
   );
-  el.appendChild(root);
+  el.append(root);
 
   let heads: Heads | null = null;
   let headsOf: unknown = null;
@@ -127,8 +127,8 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
       optionsKey = selectorSizes;
       clear(layerSel);
       clear(headSel);
-      for (let i = 0; i < L; i++) layerSel.appendChild(h("option", { value: i }, String(i)));
-      for (let i = 0; i < H; i++) headSel.appendChild(h("option", { value: i }, String(i)));
+      for (let i = 0; i < L; i++) layerSel.append(h("option", { value: i }, String(i)));
+      for (let i = 0; i < H; i++) headSel.append(h("option", { value: i }, String(i)));
     }
     layerSel.value = String(layer);
     headSel.value = String(head);
@@ -177,8 +177,8 @@ export function mountHeads(model: AnyModel, el: HTMLElement): () => void {
     const text = bannerText(c, 0, true);
     setText(banner, text);
     banner.hidden = text === "";
-    banner.setAttribute("data-phase", c.phase);
-    root.setAttribute("data-state", c.phase === "disconnected" ? "disconnected" : "ready");
+    attr(banner, "data-phase", c.phase);
+    attr(root, "data-state", c.phase === "disconnected" ? "disconnected" : "ready");
   };
   if (!isStatic) conn = watchConnection(model, () => false, paintConnection);
   paintConnection();

@@ -3,7 +3,7 @@
 // screen while a query is dragged. The cards are moved (not reordered by CSS), so the reading
 // and focus order is always the order on screen.
 
-import { h } from "./dom";
+import { attr, h } from "./dom";
 
 /** At most this wide (CSS px), one column; style.css's container query agrees. */
 export const ONE_COLUMN_MAX = 760;
@@ -26,7 +26,7 @@ export function columns(left: HTMLElement[], right: HTMLElement[], narrow: HTMLE
     // (moving a node blurs it: the focused element is focused again)
     const doc = el.ownerDocument;
     const focused = doc.activeElement instanceof HTMLElement && el.contains(doc.activeElement) ? doc.activeElement : null;
-    el.setAttribute("data-layout", one ? "one" : "two");
+    attr(el, "data-layout", one ? "one" : "two");
     if (one) a.append(...narrow);
     else {
       a.append(...left);

@@ -2,7 +2,7 @@
 
 import { css, diverging, sequential, textColourOn } from "../core/colour";
 import { parseCssColour } from "../core/format";
-import { clear, h, setText } from "./dom";
+import { attr, attrOf, clear, h, setText } from "./dom";
 
 export interface Lut {
   /** 256 entries of r, g, b. */
@@ -64,11 +64,11 @@ export function divIndex(v: number, max: number): number {
 export function fillLegend(el: HTMLElement, label: string, lut: Lut, ticks: string[]): void {
   const key = `${label}|${ticks.length}|${lut.css(0)}|${lut.css(255)}`;
   const spans = el.querySelectorAll<HTMLElement>(".aw-legend-ticks span");
-  if (el.getAttribute("data-legend") === key && spans.length === ticks.length) {
+  if (attrOf(el, "data-legend") === key && spans.length === ticks.length) {
     ticks.forEach((t, k) => setText(spans[k], t));
     return;
   }
-  el.setAttribute("data-legend", key);
+  attr(el, "data-legend", key);
   clear(el);
   const bar = h("div", { class: "aw-legend-bar" });
   bar.style.background = gradient(lut);
@@ -76,7 +76,7 @@ export function fillLegend(el: HTMLElement, label: string, lut: Lut, ticks: stri
   ticks.forEach((t, k) => {
     const span = h("span", undefined, t);
     span.style.left = `${k * 50}%`;
-    tk.appendChild(span);
+    tk.append(span);
   });
   el.append(h("span", { class: "aw-legend-label" }, label), h("div", { class: "aw-legend-scale" }, bar, tk));
 }

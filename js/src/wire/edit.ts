@@ -2,7 +2,7 @@
 // row patches: an edit of a few queries sends only their rows (ROW_PATCH.up = {rows, Q}), an
 // edit of a few keys or values theirs (KEY_PATCH.up = {rows, K?, V?}).
 
-import { changedRows, pickRows, type Mask, type Matrix } from "../core/matrix";
+import { changedRows, copyMatrix, pickRows, putRows, type Mask, type Matrix } from "../core/matrix";
 import { decodeMatrix, encodeMask, encodeMatrix, type WireArray } from "./codec";
 import type { AnyModel } from "./model";
 import { applyColPatch, applyRowPatch } from "./patch";
@@ -143,7 +143,7 @@ function withRows(M: Matrix, rows: number[], values: unknown, what: string): Mat
     const got = r ? `(${r.rows}, ${r.cols})` : "None";
     throw new Error(`${what} must have shape (${rows.length}, ${M.cols}), got ${got}`);
   }
-  const out: Matrix = { rows: M.rows, cols: M.cols, data: new Float64Array(M.data) };
-  rows.forEach((i, k) => out.data.set(r!.data.subarray(k * M.cols, (k + 1) * M.cols), i * M.cols));
+  const out = copyMatrix(M);
+  putRows(out, rows, r);
   return out;
 }

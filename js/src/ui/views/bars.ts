@@ -6,7 +6,7 @@
 // indices (data-key) when they show a selection (the top keys by weight).
 
 import { short, truncate } from "../../core/format";
-import { clear, h, setText } from "../dom";
+import { attr, clear, h, setText } from "../dom";
 import { cssVar, sizeCanvas } from "../paint";
 
 /** Rows shown at most, by default. */
@@ -146,16 +146,16 @@ export function bars(kind: string, max = BARS_MAX): Bars {
       if (k !== key) {
         key = k;
         clear(list);
-        list.appendChild(canvas);
+        list.append(canvas);
         rows = [];
         for (let i = 0; i < n; i++) {
           const label = h("span", { class: "aw-bar-label" }, truncate(labels[i], 9));
-          label.setAttribute("title", labels[i]);
-          label.setAttribute("aria-hidden", "true");
+          attr(label, "title", labels[i]);
+          attr(label, "aria-hidden", "true");
           const num = h("span", { class: "aw-bar-num" });
           const row = h("div", { class: "aw-bar-row", "data-index": i, "data-key": at(i), role: "listitem" }, label, h("span", { class: "aw-bar-track" }), num);
           rows.push({ row, num, label: labels[i], value: "", text: "", said: "", dim: false });
-          list.appendChild(row);
+          list.append(row);
         }
       }
       let lo = 0;
@@ -183,12 +183,12 @@ export function bars(kind: string, max = BARS_MAX): Bars {
         if (dv !== r.value) {
           r.value = dv;
           r.text = opts.digits !== undefined ? v.toFixed(opts.digits) : short(v, 4);
-          r.num.setAttribute("data-value", dv);
+          attr(r.num, "data-value", dv);
         }
         const said = `${r.label}: ${r.text}${dim ? " (masked)" : ""}`;
         if (said !== r.said) {
           r.said = said;
-          r.row.setAttribute("aria-label", said);
+          attr(r.row, "aria-label", said);
         }
         texts.push(r.text);
       }

@@ -6,7 +6,7 @@
 import { attentionRows, SCORES, type ScoreName } from "../../core/engine";
 import { precise, tokenAt } from "../../core/format";
 import type { Snapshot } from "../../live/store";
-import { clear, h, listen, setText } from "../dom";
+import { attr, attrOf, clear, h, listen, setText } from "../dom";
 import { SCORE_LABELS } from "./scores";
 import { KEYS_ALL, TOP_KEYS, topKeys } from "./steps";
 import { runAll, type Actions, type Topic, type View } from "./view";
@@ -55,7 +55,7 @@ export function compareView(actions: Actions): View & { note: HTMLElement } {
       cells,
     );
     rowEls.set(name, { row, cells });
-    body.appendChild(row);
+    body.append(row);
   }
   const off = [
     listen<MouseEvent>(body, "click", (e) => {
@@ -81,42 +81,42 @@ export function compareView(actions: Actions): View & { note: HTMLElement } {
     );
     const labels = shown.map((j) => tokenAt(s.kTokens, j, "k"));
     const key = shown.join(",") + "|" + labels.join("\u0000"); // (a cell's name holds its token)
-    if (keyLabels.getAttribute("data-keys") !== key) {
-      keyLabels.setAttribute("data-keys", key);
+    if (attrOf(keyLabels, "data-keys") !== key) {
+      attr(keyLabels, "data-keys", key);
       clear(keyLabels);
-      for (const text of labels) keyLabels.appendChild(h("span", { title: text }, text));
+      for (const text of labels) keyLabels.append(h("span", { title: text }, text));
     }
     for (const name of SCORES) {
       const { row, cells } = rowEls.get(name)!;
       const w = rows[name];
       const isActive = name === s.score;
-      if (isActive) row.setAttribute("aria-current", "true");
+      if (isActive) attr(row, "aria-current", "true");
       else row.removeAttribute("aria-current");
-      row.firstElementChild!.setAttribute("aria-pressed", String(isActive));
-      row.setAttribute("aria-label", `${SCORE_LABELS[name]}${isActive ? " (active)" : ""}: weights of ${q}`);
+      attr(row.firstElementChild!, "aria-pressed", isActive);
+      attr(row, "aria-label", `${SCORE_LABELS[name]}${isActive ? " (active)" : ""}: weights of ${q}`);
       if (typeof w === "string") {
-        row.setAttribute("title", w);
+        attr(row, "title", w);
         clear(cells);
         cells.removeAttribute("data-keys");
-        cells.appendChild(h("span", { class: "aw-step-sub" }, "not defined for these inputs"));
+        cells.append(h("span", { class: "aw-step-sub" }, "not defined for these inputs"));
         continue;
       }
       row.removeAttribute("title");
-      if (cells.getAttribute("data-keys") !== key) {
+      if (attrOf(cells, "data-keys") !== key) {
         clear(cells);
-        cells.setAttribute("data-keys", key);
+        attr(cells, "data-keys", key);
         for (const j of shown) {
-          cells.appendChild(h("span", { class: "aw-cmp-cell", role: "img", "data-key": j }, h("span")));
+          cells.append(h("span", { class: "aw-cmp-cell", role: "img", "data-key": j }, h("span")));
         }
       }
       shown.forEach((j, k) => {
         const cell = cells.children[k] as HTMLElement;
         const v = w[j];
         const text = String(v);
-        if (cell.getAttribute("data-value") === text) return;
-        cell.setAttribute("data-value", text);
+        if (attrOf(cell, "data-value") === text) return;
+        attr(cell, "data-value", text);
         const label = `${labels[k]}: ${precise(v)}`;
-        cell.setAttribute("aria-label", label);
+        attr(cell, "aria-label", label);
         cell.title = label;
         (cell.firstChild as HTMLElement).style.height = `${Math.min(Math.max(v, 0), 1) * 100}%`;
       });

@@ -5,7 +5,7 @@ import { cellText, fitText, tokenAt } from "../../core/format";
 import { copyMatrix, type Matrix } from "../../core/matrix";
 import { parseNumber } from "../../core/parse";
 import type { Snapshot } from "../../live/store";
-import { clear, h, listen, setText } from "../dom";
+import { attr, attrOf, clear, h, listen, setText } from "../dom";
 import { fieldError } from "./fieldError";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
@@ -141,12 +141,12 @@ export function matrixEditor(actions: Actions, spec: EditorSpec): View {
     cells = [];
     byInput.clear();
     const head = h("tr", undefined, h("th", { scope: "col", class: "aw-corner" }, spec.what.toLowerCase()));
-    for (let j = 0; j < D; j++) head.appendChild(h("th", { scope: "col" }, `dim ${j}`));
+    for (let j = 0; j < D; j++) head.append(h("th", { scope: "col" }, `dim ${j}`));
     const tbody = h("tbody");
     for (let i = lo; i < R; i++) {
       const token = tokenAt(spec.tokens(s), i, spec.prefix);
       const th = h("th", { scope: "row" }, token);
-      th.setAttribute("title", token);
+      attr(th, "title", token);
       const tr = h("tr", undefined, th);
       for (let j = 0; j < D; j++) {
         const input = h("input", {
@@ -161,9 +161,9 @@ export function matrixEditor(actions: Actions, spec: EditorSpec): View {
         const cell: Cell = { input, i, j, shown: "", full: "", dirty: false };
         cells.push(cell);
         byInput.set(input, cell);
-        tr.appendChild(h("td", undefined, input));
+        tr.append(h("td", undefined, input));
       }
-      tbody.appendChild(tr);
+      tbody.append(tr);
     }
     table.append(h("thead", undefined, head), tbody);
   }
@@ -202,10 +202,10 @@ export function matrixEditor(actions: Actions, spec: EditorSpec): View {
           c.shown = fitText(v, FIT);
           c.input.value = textOf(c);
           c.input.title = String(v);
-          c.input.setAttribute("data-value", String(v));
+          attr(c.input, "data-value", v);
           if (error.input === c.input) error.clear(); // a new value replaces the refused text
           c.dirty = false;
-        } else if (!c.dirty && c.input.value !== textOf(c) && c.input.getAttribute("aria-invalid") !== "true") {
+        } else if (!c.dirty && c.input.value !== textOf(c) && attrOf(c.input, "aria-invalid") !== "true") {
           c.input.value = textOf(c);
         }
         c.input.closest("tr")?.classList.toggle("is-selected", c.i === spec.centre(s));

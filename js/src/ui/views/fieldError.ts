@@ -1,7 +1,7 @@
 // An input's error, said beside the field it concerns (not at the top of the widget), tied to
 // it by aria-describedby, and gone when the value is reverted (Escape) or corrected.
 
-import { h, setText } from "../dom";
+import { attr, h, setText } from "../dom";
 
 export interface FieldError {
   /** The message element: place it next to the field(s). */
@@ -31,8 +31,8 @@ export function fieldError(): FieldError {
     show(field, message) {
       if (input !== field) unmark();
       input = field;
-      field.setAttribute("aria-invalid", "true");
-      field.setAttribute("aria-describedby", id);
+      attr(field, "aria-invalid", "true");
+      attr(field, "aria-describedby", id);
       setText(el, message);
       el.hidden = false;
     },

@@ -2,7 +2,7 @@
 
 import { precise, tokenAt, truncate } from "../../core/format";
 import type { Snapshot } from "../../live/store";
-import { clear, devicePixelRatioOf, h, listen, setText } from "../dom";
+import { attr, attrOf, clear, devicePixelRatioOf, h, listen, setText } from "../dom";
 import { fillLegend, seqIndex, sequentialLut } from "../lut";
 import { cssVar, paintGrid, sizeCanvas } from "../paint";
 import { scaleLegend, scaleSwitch, scaleTop } from "./scale";
@@ -108,7 +108,7 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
   }
 
   function drawLabels(s: Snapshot, L: Layout): void {
-    for (const e of rowLabels.children) e.classList.toggle("is-selected", e.getAttribute("data-query") === String(s.selected));
+    for (const e of rowLabels.children) e.classList.toggle("is-selected", attrOf(e, "data-query") === String(s.selected));
     const key = [L.M, L.N, L.cellW, L.cellH, L.rowW, L.verticalCols, s.qTokens.join("\u0000"), s.kTokens.join("\u0000")].join("|");
     if (key === labelKey) return;
     labelKey = key;
@@ -120,12 +120,12 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     for (let i = 0; i < L.M; i += rowStep) {
       const t = tokenAt(s.qTokens, i, "q");
       const span = h("span", { class: "aw-hm-rowlabel" + (i === s.selected ? " is-selected" : ""), "data-query": i }, truncate(t, Math.floor((L.rowW - 8) / CHAR_W)));
-      span.setAttribute("title", t);
+      attr(span, "title", t);
       const hh = Math.max(L.cellH, LABEL_MIN);
       span.style.top = `${(i + 0.5) * L.cellH - hh / 2}px`;
       span.style.height = `${hh}px`;
       span.style.lineHeight = `${hh}px`;
-      rowLabels.appendChild(span);
+      rowLabels.append(span);
     }
     colLabels.style.width = `${L.cssW}px`;
     colLabels.style.height = L.verticalCols ? `${COL_BAND_V}px` : "20px";
@@ -135,7 +135,7 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
       const t = tokenAt(s.kTokens, j, "k");
       const max = L.verticalCols ? Math.floor((COL_BAND_V - 4) / CHAR_W) : Math.max(1, Math.floor((L.cellW - 4) / CHAR_W));
       const span = h("span", { class: "aw-hm-collabel", "data-key": j }, truncate(t, max));
-      span.setAttribute("title", t);
+      attr(span, "title", t);
       if (L.verticalCols) {
         const ww = Math.max(Math.min(L.cellW, 18), LABEL_MIN);
         span.style.left = `${(j + 0.5) * L.cellW - ww / 2}px`;
@@ -144,7 +144,7 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
         span.style.left = `${j * L.cellW}px`;
         span.style.width = `${L.cellW}px`;
       }
-      colLabels.appendChild(span);
+      colLabels.append(span);
     }
   }
 
@@ -162,7 +162,7 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     drawLegend(maxW);
     if (!ctx) return;
     const top = scaleTop(scale.mode(), maxW);
-    canvas.setAttribute("data-scale-top", String(top));
+    attr(canvas, "data-scale-top", top);
     const lut = sequentialLut();
     const grid = { rows: w.rows, cols: w.cols, data: w.data, mask };
     const lines = L.cellW * dpr >= 8 && L.cellH * dpr >= 8;
@@ -278,7 +278,7 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
       opts.scores === false ? null : line("score", precise(s.result.scores.data[k]), "score"),
       line("weight", precise(s.result.weights.data[k]) + (masked ? " (masked)" : ""), "weight"),
     ];
-    for (const l of lines) if (l) tooltip.appendChild(l);
+    for (const l of lines) if (l) tooltip.append(l);
     tooltip.hidden = false;
     const pw = plot.clientWidth || layout.cssW;
     const tw = tooltip.offsetWidth || 160;
@@ -307,7 +307,7 @@ export function heatmapView(actions: Pick<Actions, "select">, opts: { scores?: b
     }),
     listen<MouseEvent>(rowLabels, "click", (e) => {
       const t = (e.target as Element).closest("[data-query]");
-      if (t) actions.select(Number(t.getAttribute("data-query")));
+      if (t) actions.select(Number(attrOf(t, "data-query")));
     }),
   );
 

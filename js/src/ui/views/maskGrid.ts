@@ -5,7 +5,7 @@
 
 import { tokenAt } from "../../core/format";
 import type { Snapshot } from "../../live/store";
-import { h, listen, setText } from "../dom";
+import { attr, attrOf, h, listen, setText } from "../dom";
 import { isMasked, toggleMask } from "./maskEdit";
 import { runAll, type Actions } from "./view";
 
@@ -19,22 +19,22 @@ interface GridTable {
 const MOVES: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
 
 export function maskGrid(t: GridTable, actions: Actions): { note: HTMLElement; update(s: Snapshot, M: number, N: number): void; destroy(): void } {
-  t.table.setAttribute("role", "grid");
+  attr(t.table, "role", "grid");
   const note = h("p", { class: "aw-note", "data-role": "masked-rows", hidden: true });
   let at: [number, number] = [0, 0]; // the cell in the tab order
   let first: Element | undefined;
 
   const indexOf = (e: Event): [number, number] | null => {
     const td = (e.target as Element).closest?.("td[data-query]");
-    return td ? [Number(td.getAttribute("data-query")), Number(td.getAttribute("data-key"))] : null;
+    return td ? [Number(attrOf(td, "data-query")), Number(attrOf(td, "data-key"))] : null;
   };
   function moveTo(i: number, j: number, focus: boolean): void {
     const [R, C] = t.shown();
     const next = t.cell(Math.max(0, Math.min(R - 1, i)), Math.max(0, Math.min(C - 1, j)));
     if (!next) return;
     t.cell(...at)?.setAttribute("tabindex", "-1");
-    at = [Number(next.getAttribute("data-query")), Number(next.getAttribute("data-key"))];
-    next.setAttribute("tabindex", "0");
+    at = [Number(attrOf(next, "data-query")), Number(attrOf(next, "data-key"))];
+    attr(next, "tabindex", "0");
     if (focus) next.focus();
   }
   const off = [
@@ -73,13 +73,13 @@ export function maskGrid(t: GridTable, actions: Actions): { note: HTMLElement; u
           const td = t.cell(i, j)!;
           const masked = isMasked(mask, M, N, i, j);
           any ||= !masked;
-          if ((td.getAttribute("data-masked") === "true") !== masked) {
-            if (masked) td.setAttribute("data-masked", "true");
+          if ((attrOf(td, "data-masked") === "true") !== masked) {
+            if (masked) attr(td, "data-masked", "true");
             else td.removeAttribute("data-masked");
           }
           const label = masked ? `${td.textContent}, masked` : null;
-          if (td.getAttribute("aria-label") !== label) {
-            if (label) td.setAttribute("aria-label", label);
+          if (attrOf(td, "aria-label") !== label) {
+            if (label) attr(td, "aria-label", label);
             else td.removeAttribute("aria-label");
           }
         }

@@ -3,7 +3,7 @@
 // one is aria-pressed. Thumbnails are painted once per new set of them, each scaled by its max.
 
 import type { Matrix } from "../../core/matrix";
-import { clear, h, listen } from "../dom";
+import { attr, attrOf, clear, h, listen } from "../dom";
 import { seqIndex, sequentialLut } from "../lut";
 import { paintGrid, sizeCanvas } from "../paint";
 
@@ -22,7 +22,7 @@ export function modelView(pick: (layer: number, head: number) => void): ModelVie
   let cols = 0;
   const off = listen<MouseEvent>(el, "click", (e) => {
     const b = (e.target as Element).closest("[data-head]");
-    if (b) pick(Number(b.getAttribute("data-layer")), Number(b.getAttribute("data-head")));
+    if (b) pick(Number(attrOf(b, "data-layer")), Number(attrOf(b, "data-head")));
   });
   return {
     el,
@@ -36,12 +36,12 @@ export function modelView(pick: (layer: number, head: number) => void): ModelVie
       const lut = sequentialLut();
       buttons = [];
       for (let l = 0; l < L; l++) {
-        el.appendChild(h("span", { class: "aw-model-row", "aria-hidden": "true" }, `L${l}`));
+        el.append(h("span", { class: "aw-model-row", "aria-hidden": "true" }, `L${l}`));
         for (let k = 0; k < H; k++) {
           const canvas = h("canvas", { "aria-hidden": "true" });
           const b = h("button", { type: "button", class: "aw-thumb", "data-layer": l, "data-head": k, "aria-label": `layer ${l}, head ${k}`, title: `layer ${l}, head ${k}`, "aria-pressed": "false" }, canvas);
           buttons.push(b);
-          el.appendChild(b);
+          el.append(b);
           const m = thumb(l, k);
           const { ctx, W, H: ch } = sizeCanvas(canvas, side, side);
           if (!ctx || !m) continue;
@@ -52,7 +52,7 @@ export function modelView(pick: (layer: number, head: number) => void): ModelVie
       }
     },
     press(layer, head) {
-      buttons.forEach((b, i) => b.setAttribute("aria-pressed", String(Math.floor(i / cols) === layer && i % cols === head)));
+      buttons.forEach((b, i) => attr(b, "aria-pressed", String(Math.floor(i / cols) === layer && i % cols === head)));
     },
     destroy: off,
   };

@@ -5,7 +5,7 @@
 import { short, tokenAt, truncate } from "../../core/format";
 import type { Matrix } from "../../core/matrix";
 import type { Snapshot } from "../../live/store";
-import { clear, devicePixelRatioOf, h, listen, setText } from "../dom";
+import { attr, attrOf, clear, devicePixelRatioOf, h, listen, setText } from "../dom";
 import { divergingLut, divIndex } from "../lut";
 import { cssVar, paintGrid, sizeCanvas } from "../paint";
 import { runAll, type Actions, type Topic, type View } from "./view";
@@ -56,7 +56,7 @@ export function outputVisualView(actions: Actions): View {
   const off: Array<() => void> = [
     listen<MouseEvent>(list, "click", (e) => {
       const r = (e.target as Element).closest("[data-query]");
-      if (r) actions.select(Number(r.getAttribute("data-query")));
+      if (r) actions.select(Number(attrOf(r, "data-query")));
     }),
     listen<MouseEvent>(strip, "click", (e) => {
       const b = strip.getBoundingClientRect();
@@ -109,11 +109,11 @@ export function outputVisualView(actions: Actions): View {
       for (const q of wanted) {
         const t = tokenAt(s.qTokens, q, "q");
         const label = h("span", { class: "aw-ov-label" }, truncate(t, 12));
-        label.setAttribute("title", t);
+        attr(label, "title", t);
         const canvas = h("canvas", { class: "aw-ov-canvas", role: "img", "aria-label": `output of ${t}` });
         const row = h("div", { class: "aw-ov-row", "data-query": q }, label, canvas);
         rows.push({ q, row, canvas, drawn: null });
-        list.appendChild(row);
+        list.append(row);
       }
     }
     stripRow.hidden = !compact;

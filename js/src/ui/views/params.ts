@@ -4,7 +4,7 @@ import { precise, short } from "../../core/format";
 import type { Matrix } from "../../core/matrix";
 import { parseNumber } from "../../core/parse";
 import type { Snapshot } from "../../live/store";
-import { clear, h, listen, setText } from "../dom";
+import { attr, attrOf, clear, h, listen, setText } from "../dom";
 import { divergingLut, divIndex, fillLegend } from "../lut";
 import { paintGrid, sizeCanvas } from "../paint";
 import { fieldError } from "./fieldError";
@@ -165,7 +165,7 @@ export function paramsView(actions: Actions): View {
       });
       const hint = SHAPE_HINT[s.score]?.[p.name];
       const label = h("div", { class: "aw-param-label" }, `${p.name} (${p.shape})`, hint ? h("span", { class: "aw-param-hint" }, ` ${hint}`) : null);
-      maps.appendChild(h("figure", { class: "aw-param" }, label, canvas));
+      maps.append(h("figure", { class: "aw-param" }, label, canvas));
       const cssH = p.name === "v" ? cell : Math.min(cell * p.m.rows, 160);
       const { ctx, W, H } = sizeCanvas(canvas, cell * p.m.cols, cssH);
       drawn.push({ canvas, map: p, max });
@@ -198,7 +198,7 @@ export function paramsView(actions: Actions): View {
         : hasParams
           ? "Draw new random parameters for this score function"
           : "This score function has no parameters";
-      if (resample.getAttribute("title") !== title) resample.setAttribute("title", title);
+      if (attrOf(resample, "title") !== title) attr(resample, "title", title);
       const t = s.temperature;
       const text = String(t);
       const active = el.ownerDocument.activeElement;
@@ -208,7 +208,7 @@ export function paramsView(actions: Actions): View {
           tInput.value = text;
           tError.clear();
           tDirty = false;
-        } else if (!tDirty && tInput.getAttribute("aria-invalid") !== "true" && tInput.value !== text) {
+        } else if (!tDirty && attrOf(tInput, "aria-invalid") !== "true" && tInput.value !== text) {
           tInput.value = text;
         }
       }

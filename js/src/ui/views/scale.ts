@@ -2,7 +2,7 @@
 // every score function, so near-uniform weights look pale) or 0 to the largest weight shown.
 
 import { short } from "../../core/format";
-import { h, listen } from "../dom";
+import { attr, attrOf, h, listen } from "../dom";
 import { runAll } from "./view";
 
 export type ScaleMode = "fixed" | "max";
@@ -42,11 +42,11 @@ export function scaleSwitch(changed: () => void): ScaleSwitch & { destroy(): voi
   );
   const off = buttons.map((b) =>
     listen(b, "click", () => {
-      const m = b.getAttribute("data-scale") as ScaleMode;
+      const m = attrOf(b, "data-scale") as ScaleMode;
       if (m === mode) return;
       mode = m;
-      el.setAttribute("data-scale", m);
-      for (const x of buttons) x.setAttribute("aria-pressed", String(x === b));
+      attr(el, "data-scale", m);
+      for (const x of buttons) attr(x, "aria-pressed", x === b);
       changed();
     }),
   );

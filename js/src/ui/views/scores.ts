@@ -2,7 +2,7 @@
 
 import { SCORES, type ScoreName } from "../../core/engine";
 import type { Snapshot } from "../../live/store";
-import { clear, h, listen } from "../dom";
+import { attr, attrOf, clear, h, listen } from "../dom";
 import { FORMULA_TEXT, formulaFor } from "./formula";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
@@ -21,10 +21,10 @@ export function scoreView(actions: Actions): View {
   for (const name of SCORES) {
     const b = h("button", { type: "button", "data-score": name, "aria-pressed": "false" }, SCORE_LABELS[name]);
     off.push(listen(b, "click", () => {
-      if (b.getAttribute("aria-pressed") !== "true") actions.edit({ score: name }, { typed: true });
+      if (attrOf(b, "aria-pressed") !== "true") actions.edit({ score: name }, { typed: true });
     }));
     buttons.set(name, b);
-    group.appendChild(b);
+    group.append(b);
   }
   const formula = h("div", { class: "aw-formula", "data-role": "formula" });
   const el = h("div", { class: "aw-scores" }, group, formula);
@@ -34,13 +34,13 @@ export function scoreView(actions: Actions): View {
     el,
     deps: ["score"] satisfies Topic[],
     update(s: Snapshot) {
-      for (const [name, b] of buttons) b.setAttribute("aria-pressed", String(name === s.score));
+      for (const [name, b] of buttons) attr(b, "aria-pressed", name === s.score);
       if (shown !== s.score) {
         shown = s.score;
         clear(formula);
-        formula.setAttribute("aria-label", FORMULA_TEXT[s.score]);
-        formula.setAttribute("data-score", s.score);
-        formula.appendChild(formulaFor(s.score));
+        attr(formula, "aria-label", FORMULA_TEXT[s.score]);
+        attr(formula, "data-score", s.score);
+        formula.append(formulaFor(s.score));
       }
     },
     destroy: () => runAll(off),

@@ -2,7 +2,7 @@
 
 import { short, tokenAt, truncate } from "../../core/format";
 import type { Snapshot } from "../../live/store";
-import { clear, h, listen, setText } from "../dom";
+import { attr, attrOf, clear, h, listen, setText } from "../dom";
 import { bars } from "./bars";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
@@ -64,7 +64,7 @@ export function querySelect(actions: Actions): { el: HTMLElement; update(s: Snap
         mode = m;
         key = "";
         clear(el);
-        if (m === "select") el.appendChild(select);
+        if (m === "select") el.append(select);
         else el.append(input, token);
       }
       if (m === "number") {
@@ -75,7 +75,7 @@ export function querySelect(actions: Actions): { el: HTMLElement; update(s: Snap
         if (input.value !== v && el.ownerDocument.activeElement !== input) input.value = v;
         const t = tokenAt(s.qTokens, s.selected, "q");
         setText(token, truncate(t, 40));
-        if (token.getAttribute("title") !== t) token.setAttribute("title", t);
+        if (attrOf(token, "title") !== t) attr(token, "title", t);
         return;
       }
       const k = s.qTokens.join("\u0000") + "|" + rows;
@@ -84,7 +84,7 @@ export function querySelect(actions: Actions): { el: HTMLElement; update(s: Snap
         clear(select);
         for (let i = 0; i < rows; i++) {
           const t = tokenAt(s.qTokens, i, "q");
-          select.appendChild(h("option", { value: i }, `${i}: ${truncate(t, 40)}`));
+          select.append(h("option", { value: i }, `${i}: ${truncate(t, 40)}`));
         }
       }
       if (select.value !== String(s.selected)) select.value = String(s.selected);
@@ -162,7 +162,7 @@ export function stepsView(actions: Actions): View {
       const all = listed === N ? `all ${N} keys` : `the first ${listed} of ${N} keys`;
       setText(keysNote, allKeys ? `${all}, in key order` : `top ${TOP_KEYS} of ${N} keys by weight`);
       setText(keysButton, allKeys ? `show the top ${TOP_KEYS}` : `show ${all}`);
-      keys.setAttribute("data-shown", allKeys ? "all" : "top");
+      attr(keys, "data-shown", allKeys ? "all" : "top");
     }
     const pick = <T,>(f: (j: number) => T): T[] => (shown ? shown.map(f) : Array.from({ length: N }, (_, j) => f(j)));
     const labels = pick((j) => tokenAt(s.kTokens, j, "k"));

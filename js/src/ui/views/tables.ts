@@ -3,7 +3,7 @@
 import { tokenAt } from "../../core/format";
 import type { Matrix } from "../../core/matrix";
 import type { Snapshot } from "../../live/store";
-import { clear, h, listen, setText } from "../dom";
+import { attr, attrOf, clear, h, listen, setText } from "../dom";
 import { maskGrid } from "./maskGrid";
 import { runAll, type Actions, type Topic, type View } from "./view";
 
@@ -55,16 +55,16 @@ export function numberTable(view: string, caption: string, what: [string, string
         clear(tbody);
         cells = [];
         const hr = h("tr", undefined, h("th", { scope: "col", class: "aw-corner" }));
-        for (let j = 0; j < C; j++) hr.appendChild(h("th", { scope: "col", title: colLabels[j] }, colLabels[j]));
-        thead.appendChild(hr);
+        for (let j = 0; j < C; j++) hr.append(h("th", { scope: "col", title: colLabels[j] }, colLabels[j]));
+        thead.append(hr);
         for (let i = 0; i < R; i++) {
           const tr = h("tr", undefined, h("th", { scope: "row", title: rowLabels[i] }, rowLabels[i]));
           for (let j = 0; j < C; j++) {
             const td = h("td", keyed ? { "data-query": i, "data-key": j } : undefined);
             cells.push(td);
-            tr.appendChild(td);
+            tr.append(td);
           }
-          tbody.appendChild(tr);
+          tbody.append(tr);
         }
       }
       if (m) {
@@ -73,8 +73,8 @@ export function numberTable(view: string, caption: string, what: [string, string
             const v = m.data[i * m.cols + j];
             const td = cells[i * C + j];
             const dv = String(v);
-            if (td.getAttribute("data-value") !== dv) {
-              td.setAttribute("data-value", dv);
+            if (attrOf(td, "data-value") !== dv) {
+              attr(td, "data-value", dv);
               setText(td, v.toFixed(digits));
             }
           }

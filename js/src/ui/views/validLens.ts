@@ -4,7 +4,7 @@
 
 import { tokenAt } from "../../core/format";
 import type { Snapshot } from "../../live/store";
-import { clear, h, listen } from "../dom";
+import { attrOf, clear, h, listen } from "../dom";
 import { fieldError } from "./fieldError";
 import { setValidLen, validLen } from "./maskEdit";
 import { TABLE_MAX } from "./tables";
@@ -27,7 +27,7 @@ export function validLensView(actions: Actions): View {
   const off = [
     listen(list, "input", (e) => {
       const input = e.target as HTMLInputElement;
-      const i = Number(input.getAttribute("data-valid-len"));
+      const i = Number(attrOf(input, "data-valid-len"));
       const s = actions.current();
       const n = s.K.rows;
       const text = input.value.trim();

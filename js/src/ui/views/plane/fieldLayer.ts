@@ -8,7 +8,7 @@ import { scorer, type FieldSpec } from "../../../core/field";
 import { parseCssColour, tokenAt, truncate } from "../../../core/format";
 import { project } from "../../../core/pca";
 import type { Snapshot } from "../../../live/store";
-import { clear, context2d, devicePixelRatioOf, h, listen, setText } from "../../dom";
+import { attr, attrOf, clear, context2d, devicePixelRatioOf, h, listen, setText } from "../../dom";
 import { cssVar } from "../../paint";
 import { runAll } from "../view";
 import { rowOf, X0, X1, Y0, Y1 } from "./geometry";
@@ -103,9 +103,9 @@ export function fieldLayer(changed: () => void): FieldLayer {
       const y1 = Math.min(r.H, Math.ceil(c / cols) * step);
       if (y1 > y0) ctx.putImageData(img, 0, 0, 0, y0, r.W, y1 - y0);
       if (c < n) return refine(r, ctx, img, cost, id, step, c);
-      canvas.setAttribute("data-cell", String(step));
+      attr(canvas, "data-cell", step);
       if (step > 1 && cellCount(r, step / 2) * cost[1] * unitCost(cost[0]) <= REFINE_MS) refine(r, ctx, img, cost, id, step / 2, 0);
-      else canvas.setAttribute("data-state", "done");
+      else attr(canvas, "data-state", "done");
     });
   }
 
@@ -118,7 +118,7 @@ export function fieldLayer(changed: () => void): FieldLayer {
     if (!shown) {
       job++;
       sig = [];
-      canvas.setAttribute("data-state", "off");
+      attr(canvas, "data-state", "off");
       return;
     }
     const q = rowOf(s.Q, sel);
@@ -145,7 +145,7 @@ export function fieldLayer(changed: () => void): FieldLayer {
       const N = s.K.rows;
       const colours = new Uint8Array(3 * N);
       for (let j = 0; j < N; j++) colours.set(keyColour(j), 3 * j);
-      canvas.setAttribute("data-colours", Array.from({ length: N }, (_, j) => colours.subarray(3 * j, 3 * j + 3).join(",")).join(" "));
+      attr(canvas, "data-colours", Array.from({ length: N }, (_, j) => colours.subarray(3 * j, 3 * j + 3).join(",")).join(" "));
       r = {
         scorer: scorer(spec), allowed, T: s.temperature, W, H,
         a0: edges[0], a1: edges[1], b0: edges[2], b1: edges[3],
@@ -154,7 +154,7 @@ export function fieldLayer(changed: () => void): FieldLayer {
       };
     } catch {
       legend.hidden = canvas.hidden = true;
-      canvas.setAttribute("data-state", "off");
+      attr(canvas, "data-state", "off");
       return;
     }
     const hidden = s.score === "concat" || s.score === "additive" ? (s.params.v?.length ?? 1) : 1;
@@ -179,7 +179,7 @@ export function fieldLayer(changed: () => void): FieldLayer {
       "data-paints": String(++paints),
       "data-coarse": `${step} ${ms.toFixed(2)}`,
     };
-    for (const [k, val] of Object.entries(attrs)) canvas.setAttribute(k, val);
+    for (const [k, val] of Object.entries(attrs)) attr(canvas, k, val);
     if (canvas.width !== W) canvas.width = W;
     if (canvas.height !== H) canvas.height = H;
     const ctx = context2d(canvas);
@@ -192,13 +192,13 @@ export function fieldLayer(changed: () => void): FieldLayer {
   const off = [
     listen(toggle, "click", () => {
       enabled = !enabled;
-      toggle.setAttribute("aria-pressed", String(enabled));
+      attr(toggle, "aria-pressed", enabled);
       changed();
     }),
     ...choices.map((b) =>
       listen(b, "click", () => {
-        strength = b.getAttribute("data-strength") as Strength;
-        for (const x of choices) x.setAttribute("aria-pressed", String(x === b));
+        strength = attrOf(b, "data-strength") as Strength;
+        for (const x of choices) attr(x, "aria-pressed", x === b);
         setText(legend, legendText(strength));
         changed();
       }),

@@ -6,6 +6,7 @@
 
 import { QUERY_DOT, QUERY_REACH, QUERY_RING, SELECTED_DOT, SIZE, type Points } from "./geometry";
 import type { PlaneScene } from "./scene";
+import { attrOf } from "../../dom";
 
 /** Radii of the drawn points (viewBox units), see pickQuery. */
 export interface Drawn {
@@ -80,7 +81,7 @@ export function queryUnder(scene: PlaneScene, e: PointerEvent, selected: number)
   }
   if (i < 0) {
     const g = pointFrom(e) as SVGGElement | null;
-    return g ? { i: Number(g.getAttribute("data-query-point")), g, vbPerPx } : null;
+    return g ? { i: Number(attrOf(g, "data-query-point")), g, vbPerPx } : null;
   }
   // on the canvas, the one SVG point (the selected query's) stands for the query pressed
   const g = scene.onCanvas ? first : scene.queryEls[i];

@@ -3,7 +3,7 @@
 // edit of that one row of Q. Key points (SVG mode) move the same way: an edit of a row of K.
 
 import { copyMatrix } from "../../../core/matrix";
-import { listen } from "../../dom";
+import { attrOf, listen } from "../../dom";
 import type { Actions } from "../view";
 import { rowOf, SIZE, X0, X1 } from "./geometry";
 import { pointFrom, queryUnder } from "./hitTest";
@@ -37,7 +37,7 @@ export function listenPointer(scene: PlaneScene, actions: Actions, dragEnded: ()
     const dir = dirs[e.key];
     if (!dir) return;
     e.preventDefault();
-    const i = Number(g.getAttribute(key ? "data-key-point" : "data-query-point"));
+    const i = Number(attrOf(g, key ? "data-key-point" : "data-query-point"));
     const d = ((X1 - X0) / viewport.scale) * (e.shiftKey ? 0.2 : 0.05);
     const cur = actions.current();
     if (!key && cur.selected !== i) actions.select(i);
@@ -51,13 +51,13 @@ export function listenPointer(scene: PlaneScene, actions: Actions, dragEnded: ()
       const k = keyFrom(e);
       const rect = root.getBoundingClientRect();
       const hit = k
-        ? { i: Number(k.getAttribute("data-key-point")), g: k as SVGGElement, vbPerPx: rect.width > 0 ? SIZE / rect.width : 1 }
+        ? { i: Number(attrOf(k, "data-key-point")), g: k as SVGGElement, vbPerPx: rect.width > 0 ? SIZE / rect.width : 1 }
         : queryUnder(scene, e, scene.snap?.selected ?? -1);
       if (!hit) return;
       const { i, g, vbPerPx } = hit;
       e.preventDefault();
       // the pointer is captured by the point, or by the plane when the point was on the canvas
-      const target: Element = k || g.getAttribute("data-query-point") === String(i) ? g : root;
+      const target: Element = k || attrOf(g, "data-query-point") === String(i) ? g : root;
       scene.drag = {
         i,
         key: !!k,
@@ -106,7 +106,7 @@ export function listenPointer(scene: PlaneScene, actions: Actions, dragEnded: ()
     listen(gQueries, "focusin", (e) => {
       const g = pointFrom(e);
       if (!g) return;
-      const i = Number(g.getAttribute("data-query-point"));
+      const i = Number(attrOf(g, "data-query-point"));
       if (actions.current().selected !== i) actions.select(i);
     }),
   ];

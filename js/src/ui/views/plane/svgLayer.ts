@@ -91,20 +91,25 @@ export function drawAxes(scene: PlaneScene): void {
   const v = scene.viewport!;
   const ox = sx(v, 0);
   const oy = sy(v, 0);
-  if (ox > X0 && ox < X1) gAxes.appendChild(svg("line", { class: "aw-pl-axis", x1: ox, x2: ox, y1: Y0, y2: Y1 }));
-  if (oy > Y0 && oy < Y1) gAxes.appendChild(svg("line", { class: "aw-pl-axis", x1: X0, x2: X1, y1: oy, y2: oy }));
-  gAxes.appendChild(svg("text", { class: "aw-pl-axlabel", x: (X0 + X1) / 2, y: SIZE - 12, "text-anchor": "middle" }, a.axes[0]));
+  if (ox > X0 && ox < X1) gAxes.append(svg("line", { class: "aw-pl-axis", x1: ox, x2: ox, y1: Y0, y2: Y1 }));
+  if (oy > Y0 && oy < Y1) gAxes.append(svg("line", { class: "aw-pl-axis", x1: X0, x2: X1, y1: oy, y2: oy }));
+  gAxes.append(svg("text", { class: "aw-pl-axlabel", x: (X0 + X1) / 2, y: SIZE - 12, "text-anchor": "middle" }, a.axes[0]));
   if (a.axes[1]) {
-    gAxes.appendChild(
+    gAxes.append(
       svg("text", { class: "aw-pl-axlabel", x: 12, y: (Y0 + Y1) / 2, "text-anchor": "middle", transform: `rotate(-90 12 ${(Y0 + Y1) / 2})` }, a.axes[1]),
     );
   }
   // ticks: the extent in data units at the corners
   const lo = (X0 - (X0 + X1) / 2) / v.scale + v.mx;
   const hi = (X1 - (X0 + X1) / 2) / v.scale + v.mx;
-  gAxes.appendChild(svg("text", { class: "aw-pl-tick", x: X0 + 2, y: Y1 + 12 }, short(lo, 2)));
-  gAxes.appendChild(svg("text", { class: "aw-pl-tick", x: X1 - 2, y: Y1 + 12, "text-anchor": "end" }, short(hi, 2)));
+  gAxes.append(
+    svg("text", { class: "aw-pl-tick", x: X0 + 2, y: Y1 + 12 }, short(lo, 2)),
+    svg("text", { class: "aw-pl-tick", x: X1 - 2, y: Y1 + 12, "text-anchor": "end" }, short(hi, 2)),
+  );
 }
+
+/** A point's attributes as a draggable slider (focusable; assistive technology names it so). */
+const SLIDER = { tabindex: 0, role: "slider", "aria-roledescription": "draggable point" };
 
 /** SVG mode: a point per key (its label placed once per viewport) and per query. */
 export function buildPoints(scene: PlaneScene, s: Snapshot): void {
@@ -118,45 +123,36 @@ export function buildPoints(scene: PlaneScene, s: Snapshot): void {
   for (let j = 0; j < N; j++) {
     const [x, y] = keyPts[j];
     const t = tokenAt(s.kTokens, j, "k");
-    const g = svg("g", {
-      class: "aw-pl-key",
-      "data-key-point": j,
-      transform: `translate(${sx(v, x)} ${sy(v, y)})`,
-      tabindex: 0,
-      role: "slider",
-      "aria-roledescription": "draggable point",
-      "aria-label": `key ${t}`,
-    });
-    g.appendChild(svg("title", undefined, `key ${t}`));
-    // the mark is drawn on the canvas (shaded by weight); this one takes the pointer (its title)
-    g.appendChild(svg("rect", { class: "aw-pl-keyhit", x: -4, y: -4, width: 8, height: 8 }));
-    if (N <= KEY_LABELS_MAX) g.appendChild(svg("text", { class: "aw-pl-keylabel", x: 7, y: -6 }, truncate(t, 10)));
+    const g = svg(
+      "g",
+      { class: "aw-pl-key", "data-key-point": j, transform: `translate(${sx(v, x)} ${sy(v, y)})`, ...SLIDER, "aria-label": `key ${t}` },
+      svg("title", undefined, `key ${t}`),
+      // the mark is drawn on the canvas (shaded by weight); this one takes the pointer (its title)
+      svg("rect", { class: "aw-pl-keyhit", x: -4, y: -4, width: 8, height: 8 }),
+      N <= KEY_LABELS_MAX && svg("text", { class: "aw-pl-keylabel", x: 7, y: -6 }, truncate(t, 10)),
+    );
     scene.keyEls.push(g);
-    gKeys.appendChild(g);
+    gKeys.append(g);
   }
   placeKeyLabels(scene);
   for (let i = 0; i < s.Q.rows; i++) {
     const g = queryPoint(s, i, s.Q.rows > QUERY_LABELS_MAX);
     scene.queryEls.push(g);
-    gQueries.appendChild(g);
+    gQueries.append(g);
   }
 }
 
 /** A focusable, draggable query point (a slider for assistive technology). */
 function queryPoint(s: Snapshot, i: number, many: boolean): SVGGElement {
   const t = tokenAt(s.qTokens, i, "q");
-  const g = svg("g", {
-    class: "aw-pl-query",
-    "data-query-point": i,
-    tabindex: 0,
-    role: "slider",
-    "aria-roledescription": "draggable point",
-    "aria-label": `query ${t}`,
-  });
-  g.appendChild(svg("circle", { class: "aw-pl-hit", r: many ? QUERY_REACH.many : QUERY_REACH.few }));
-  g.appendChild(svg("circle", { class: "aw-pl-ring", r: QUERY_RING }));
-  g.appendChild(svg("circle", { class: "aw-pl-dot", r: many ? QUERY_DOT.many : QUERY_DOT.few }));
-  g.appendChild(svg("text", { class: "aw-pl-qlabel", x: 9, y: 14 }, truncate(t, 12)));
+  const g = svg(
+    "g",
+    { class: "aw-pl-query", "data-query-point": i, ...SLIDER, "aria-label": `query ${t}` },
+    svg("circle", { class: "aw-pl-hit", r: many ? QUERY_REACH.many : QUERY_REACH.few }),
+    svg("circle", { class: "aw-pl-ring", r: QUERY_RING }),
+    svg("circle", { class: "aw-pl-dot", r: many ? QUERY_DOT.many : QUERY_DOT.few }),
+    svg("text", { class: "aw-pl-qlabel", x: 9, y: 14 }, truncate(t, 12)),
+  );
   if (many) g.classList.add("is-many");
   return g;
 }
@@ -174,7 +170,7 @@ export function buildSelectedPoint(scene: PlaneScene, s: Snapshot): void {
   scene.keyEls = [];
   scene.keyBoxes = [];
   scene.queryEls = [queryPoint(s, Math.min(s.selected, Math.max(0, s.Q.rows - 1)), true)];
-  scene.gQueries.appendChild(scene.queryEls[0]);
+  scene.gQueries.append(scene.queryEls[0]);
 }
 
 /** Canvas mode: move the SVG point to the selected query (at scene.qScreen). */
