@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 NPM := npm --prefix js
-JS_SOURCES := $(shell find js/src -type f 2>/dev/null) js/build.mjs js/build-options.mjs js/package.json
+JS_SOURCES := $(shell find js/src -type f 2>/dev/null) js/build.mjs js/build-options.mjs js/build-globals.mjs js/package.json
 BUNDLE := attnwidget/static/widget.js
 
 .PHONY: setup demo test test-dispatch test-lowest lint bench notebooks docs screenshots clean
