@@ -65,6 +65,29 @@ def main() -> None:
     AttentionWidget.from_weights(heads[None], [f"t{i}" for i in range(n)]).plot().savefig(
         OUT / "heads.png", dpi=DPI)
 
+    geometry(OUT / "geometry.png")
+
+
+def geometry(path: pathlib.Path) -> None:
+    """Notebook 08's picture: each score function's field over a plane of five keys (colour:
+    the key a query there attends to most; lightness: that weight)."""
+    K = np.array([[3.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0], [0.7, 0.7]])
+    xs = np.linspace(-3.5, 3.5, 140)
+    grid = np.array([[x, y] for y in xs[::-1] for x in xs])
+    colours = np.array(plt.get_cmap("tab10").colors[: len(K)])
+    fig, axes = plt.subplots(1, 5, figsize=(15, 3.5), layout="constrained")
+    for ax, score in zip(axes, SCORES, strict=True):
+        w = attention(grid, K, score=score).weights
+        strength = w.max(axis=1)[:, None]
+        rgb = colours[w.argmax(axis=1)] * strength + (1 - strength)
+        ax.imshow(rgb.reshape(len(xs), len(xs), 3), extent=(-3.5, 3.5, -3.5, 3.5))
+        ax.scatter(K[:, 0], K[:, 1], c=colours, edgecolors="black", s=40)
+        ax.set_title(score)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+
 
 if __name__ == "__main__":
     main()
