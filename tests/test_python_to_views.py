@@ -74,3 +74,46 @@ def test_the_score_set_back_from_python_after_a_view_edit_reaches_the_views():
     w.score = "scaled_dot"
     assert sent(view, "score") == ["scaled_dot"]
     view.assert_matches(w)
+
+
+def test_keys_set_back_from_python_after_a_view_key_edit_reach_the_views():
+    w, view = watched(V=V)
+    K0 = w.K.copy()
+    moved = K0[2] + 0.5
+    w.set_state({"_key_patch": {"rows": [2], "K": wire(moved[None])}, "edit_id": 1})
+    assert w.error == "" and w.result_id == 1
+    np.testing.assert_array_equal(w.K[2], moved)
+    assert sent(view, "_col_patch")[-1] is not None  # answered with the key's column
+    view.messages.clear()
+    w.K = K0
+    (value,) = sent(view, "K")
+    np.testing.assert_array_equal(np.frombuffer(value["buffer"], float).reshape(K0.shape), K0)
+    assert sent(view, "_col_patch")[-1] is None  # the arrays came whole: the old patch is dropped
+    view.assert_matches(w)
+
+
+def test_values_set_back_to_none_from_python_after_a_view_value_edit_reach_the_views():
+    w, view = watched()  # V None: the values are the keys
+    typed = w.K.copy()
+    typed[1] *= 2  # a value typed while V is None: the view sends V whole, a copy of K edited
+    w.set_state({"V": wire(typed), "edit_id": 1})
+    assert w.error == "" and w.V is not None
+    view.messages.clear()
+    w.V = None
+    assert sent(view, "V") == [None]
+    np.testing.assert_array_equal(w.output, w.weights @ w.K)
+    view.assert_matches(w)
+
+
+def test_the_mask_set_back_from_python_after_a_view_cell_toggle_reaches_the_views():
+    w, view = watched(mask=CAUSAL)
+    toggled = CAUSAL.copy()
+    toggled[3, 0] = False  # one cell: answered with that query's row
+    w.set_state({"mask": wire(toggled), "edit_id": 1})
+    assert w.error == "" and sent(view, "_row_patch")[-1]["rows"] == [3]
+    view.messages.clear()
+    w.mask = CAUSAL
+    (value,) = sent(view, "mask")
+    np.testing.assert_array_equal(np.frombuffer(value["buffer"], bool).reshape(4, 4), CAUSAL)
+    assert sent(view, "_row_patch")[-1] is None
+    view.assert_matches(w)
