@@ -34,6 +34,7 @@ __all__ = [
     "expect_numbers",
     "exact_q",
     "flat",
+    "kernel_inputs",
     "kernel_state",
     "read_numbers",
     "settled_state",
@@ -55,6 +56,21 @@ def widget_root(page: Page) -> Locator:
 def kernel_state(page: Page) -> dict[str, Any]:
     """The kernel's ``w``: score, Q, weights (nested lists), error, edit_id, result_id."""
     return json.loads(kernel_exec(page, _STATE_CODE))
+
+
+_INPUTS_CODE = """print(__import__("json").dumps({{
+    "Q": {w}.Q.tolist(), "K": {w}.K.tolist(), "V": None if {w}.V is None else {w}.V.tolist(),
+    "mask": None if {w}.mask is None else {w}.mask.tolist(), "temperature": {w}.temperature,
+    "selected": {w}.selected_query, "score": {w}.score, "weights": {w}.weights.tolist(),
+    "output": {w}.output.tolist(), "error": {w}.error,
+    "param_sets": {{s: {{n: a.tolist() for n, a in p.items()}}
+                   for s, p in {w}.param_sets.items()}}}}))"""
+
+
+def kernel_inputs(page: Page, name: str = "w") -> dict[str, Any]:
+    """The kernel's widget ``name``: its inputs (Q, K, V, mask, temperature, selected, score,
+    param_sets) and results (weights, output, error), as JSON (for :func:`engine_weights`)."""
+    return json.loads(kernel_exec(page, _INPUTS_CODE.format(w=name)))
 
 
 def flat(matrix: Sequence[Sequence[float]]) -> list[float]:

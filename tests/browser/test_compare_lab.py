@@ -7,8 +7,6 @@ within 1e-9, after the query was moved by the keyboard or dragged."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 from harness import (
@@ -17,7 +15,7 @@ from harness import (
     expect,
     expect_active_score,
     expect_numbers,
-    kernel_exec,
+    kernel_inputs,
     open_offline,
     settled_state,
     widget_root,
@@ -27,13 +25,6 @@ from test_lab import drag, show_widget
 from attnwidget import SCORES, AttentionWidget
 
 pytestmark = pytest.mark.browser
-
-_INPUTS = """print(__import__("json").dumps({
-    "Q": w.Q.tolist(), "K": w.K.tolist(), "V": None if w.V is None else w.V.tolist(),
-    "mask": None if w.mask is None else w.mask.tolist(), "temperature": w.temperature,
-    "selected": w.selected_query, "score": w.score,
-    "param_sets": {s: {n: a.tolist() for n, a in p.items()} for s, p in w.param_sets.items()}}))"""
-
 
 def _row(score: str) -> str:
     return f'[data-view="compare"] [data-compare-score="{score}"] [data-value]'
@@ -49,10 +40,6 @@ def expect_rows(page, rows: dict[str, np.ndarray]) -> None:
     expect(page.locator('[data-view="compare"] [data-compare-score]')).to_have_count(len(SCORES))
     for s in SCORES:
         expect_numbers(page, _row(s), rows[s], order_by="data-key", abs_tol=1e-9)
-
-
-def kernel_inputs(page) -> dict:
-    return json.loads(kernel_exec(page, _INPUTS))
 
 
 def test_moving_a_query_updates_every_score_row_to_the_kernels_engine(tab, lab):

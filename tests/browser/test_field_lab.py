@@ -11,7 +11,6 @@ says."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
@@ -21,6 +20,7 @@ from harness import (
     exact_q,
     expect,
     kernel_exec,
+    kernel_inputs,
     open_offline,
     run_notebook,
     widget_root,
@@ -119,14 +119,6 @@ def _toggle(root: Any) -> None:
     expect(canvas).to_be_visible()
 
 
-_INPUTS = """print(__import__("json").dumps({{
-    "Q": {w}.Q.tolist(), "K": {w}.K.tolist(), "V": None,
-    "mask": None if {w}.mask is None else {w}.mask.tolist(), "temperature": {w}.temperature,
-    "selected": {w}.selected_query, "score": {w}.score,
-    "param_sets": {{s: {{n: a.tolist() for n, a in p.items()}}
-                   for s, p in {w}.param_sets.items()}}}}))"""
-
-
 def test_in_jupyterlab_the_field_names_the_kernels_strongest_key(tab, lab, notebook_dir):
     run_notebook(
         tab,
@@ -146,14 +138,14 @@ w2""",
     expect(roots).to_have_count(2)
     for root, name in ((roots.nth(0), "w5"), (roots.nth(1), "w2")):
         root.scroll_into_view_if_needed()
-        inputs = json.loads(kernel_exec(tab, _INPUTS.format(w=name)))
+        inputs = kernel_inputs(tab, name)
         assert len(check_field(root, inputs)) >= 2, "one region: nothing checked about regions"
         canvas = root.locator(FIELD)
         paints = canvas.get_attribute("data-paints")
         # a drag within the plane keeps the field (nothing it depends on changed)
         drag(tab, root.locator('[data-query-point="0"]'), dx=-30, dy=20)
         expect(root).to_have_attribute("data-state", "ready")
-        moved = json.loads(kernel_exec(tab, _INPUTS.format(w=name)))
+        moved = kernel_inputs(tab, name)
         assert moved["Q"][0] != inputs["Q"][0], "the drag did not move query 0"
         assert canvas.get_attribute("data-paints") == paints
         check_field(root, moved)
@@ -162,12 +154,12 @@ w2""",
         concat.click()
         expect(concat).to_have_attribute("aria-pressed", "true")
         expect(root).to_have_attribute("data-state", "ready")
-        check_field(root, json.loads(kernel_exec(tab, _INPUTS.format(w=name))))
+        check_field(root, kernel_inputs(tab, name))
         kernel_exec(tab, f"{name}.selected_query = 2")
         expect(root.locator('[data-query-point="2"]')).to_have_class("aw-pl-query is-selected")
-        check_field(root, json.loads(kernel_exec(tab, _INPUTS.format(w=name))))
+        check_field(root, kernel_inputs(tab, name))
         _toggle(root)
-        check_field(root, json.loads(kernel_exec(tab, _INPUTS.format(w=name))))
+        check_field(root, kernel_inputs(tab, name))
 
 
 @pytest.mark.parametrize("d", [2, 5])

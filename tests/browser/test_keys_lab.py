@@ -8,8 +8,6 @@ engine's weights for the kernel's (or the page's) inputs within 1e-9."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 from harness import (
@@ -17,7 +15,7 @@ from harness import (
     engine_weights,
     expect,
     expect_numbers,
-    kernel_exec,
+    kernel_inputs,
     open_offline,
     read_numbers,
     settled_state,
@@ -29,13 +27,6 @@ from attnwidget import AttentionWidget, attention
 
 pytestmark = pytest.mark.browser
 
-_INPUTS = """print(__import__("json").dumps({
-    "Q": w.Q.tolist(), "K": w.K.tolist(), "V": None if w.V is None else w.V.tolist(),
-    "mask": None if w.mask is None else w.mask.tolist(), "temperature": w.temperature,
-    "score": w.score, "weights": w.weights.tolist(), "output": w.output.tolist(),
-    "error": w.error,
-    "param_sets": {s: {n: a.tolist() for n, a in p.items()} for s, p in w.param_sets.items()}}))"""
-
 _FREE_KEY = """(n) => {
     for (let j = 0; j < n; j++) {
         const g = document.querySelector(`[data-key-point="${j}"]`);
@@ -45,10 +36,6 @@ _FREE_KEY = """(n) => {
     }
     return -1;
 }"""
-
-
-def kernel_inputs(page) -> dict:
-    return json.loads(kernel_exec(page, _INPUTS))
 
 
 def expect_engine(page, x: dict) -> None:
