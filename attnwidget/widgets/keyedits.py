@@ -17,9 +17,10 @@ import numpy as np
 
 from ..core.checks import freeze
 from ..core.engine import AttentionResult
-from ..wire.codec import array_from_json, array_to_json
+from ..wire.codec import array_to_json
 from ..wire.protocol import ATTENTION, KEY_PATCH
 from ..wire.traits import AttentionInputError
+from .results import check_rows, with_rows
 
 __all__ = ["KEY_ROWS", "edit_of_keys", "key_answer", "keys_to_patch"]
 
@@ -47,16 +48,7 @@ def edit_of_keys(K: np.ndarray, V: np.ndarray | None, sync_data: dict[str, Any])
     ):
         got = sorted(patch) if isinstance(patch, dict) else type(patch).__name__
         raise AttentionInputError(f"{KEY_ROWS} must be {{rows, K and/or V}}, got {got}")
-    rows = patch["rows"]
-    n = len(K)
-    if (
-        not isinstance(rows, list)
-        or not all(type(j) is int and 0 <= j < n for j in rows)
-        or len(set(rows)) != len(rows)
-    ):
-        raise AttentionInputError(
-            f"{KEY_ROWS}['rows'] must be distinct key indices in [0, {n - 1}], got {rows!r:.80}"
-        )
+    rows = check_rows(KEY_ROWS, patch["rows"], len(K), "key")
     rest = {k: v for k, v in sync_data.items() if k != KEY_ROWS}
     for name, held in (("K", K), ("V", V)):
         if name not in patch:
@@ -66,15 +58,7 @@ def edit_of_keys(K: np.ndarray, V: np.ndarray | None, sync_data: dict[str, Any])
                 f"{KEY_ROWS}['V'] needs values of their own: V is None (the values are the "
                 "keys), so send V whole"
             )
-        values = array_from_json(patch[name])
-        if values is None or values.shape != (len(rows), held.shape[1]):
-            shape = None if values is None else values.shape
-            raise AttentionInputError(
-                f"{KEY_ROWS}['{name}'] must have shape ({len(rows)}, {held.shape[1]}), got {shape}"
-            )
-        edited = np.array(held)
-        edited[rows] = values
-        rest[name] = array_to_json(edited)
+        rest[name] = array_to_json(with_rows(KEY_ROWS, name, held, rows, patch[name]))
     return rest
 
 

@@ -148,26 +148,37 @@ def edit_of_q(Q: np.ndarray, sync_data: dict[str, Any]) -> dict[str, Any]:
     patch = sync_data[QUERY_ROWS]
     if not isinstance(patch, dict) or set(patch) != {"rows", "Q"}:
         raise AttentionInputError(f"{QUERY_ROWS} must be {{rows, Q}}, got {type(patch).__name__}")
-    rows = patch["rows"]
-    m = len(Q)
+    rows = check_rows(QUERY_ROWS, patch["rows"], len(Q), "query")
+    edited = with_rows(QUERY_ROWS, "Q", Q, rows, patch["Q"])
+    rest = {k: v for k, v in sync_data.items() if k != QUERY_ROWS}
+    return {**rest, "Q": array_to_json(edited)}
+
+
+def check_rows(trait: str, rows: Any, n: int, what: str) -> list[int]:
+    """``rows`` of an upward patch (``trait``): distinct ``what`` indices in [0, n - 1]."""
     if (
         not isinstance(rows, list)
-        or not all(type(i) is int and 0 <= i < m for i in rows)
+        or not all(type(i) is int and 0 <= i < n for i in rows)
         or len(set(rows)) != len(rows)
     ):
         raise AttentionInputError(
-            f"{QUERY_ROWS}['rows'] must be distinct query indices in [0, {m - 1}], got {rows!r:.80}"
+            f"{trait}['rows'] must be distinct {what} indices in [0, {n - 1}], got {rows!r:.80}"
         )
-    values = array_from_json(patch["Q"])
-    if values is None or values.shape != (len(rows), Q.shape[1]):
-        shape = None if values is None else values.shape
+    return rows
+
+
+def with_rows(trait: str, name: str, held: np.ndarray, rows: list[int], values: Any) -> np.ndarray:
+    """A copy of ``held`` with ``rows`` replaced by ``values`` (the wire value of
+    ``trait[name]``), which must be those rows' shape."""
+    rows_of = array_from_json(values)
+    if rows_of is None or rows_of.shape != (len(rows), held.shape[1]):
+        shape = None if rows_of is None else rows_of.shape
         raise AttentionInputError(
-            f"{QUERY_ROWS}['Q'] must have shape ({len(rows)}, {Q.shape[1]}), got {shape}"
+            f"{trait}['{name}'] must have shape ({len(rows)}, {held.shape[1]}), got {shape}"
         )
-    edited = np.array(Q)
-    edited[rows] = values
-    rest = {k: v for k, v in sync_data.items() if k != QUERY_ROWS}
-    return {**rest, "Q": array_to_json(edited)}
+    edited = np.array(held)
+    edited[rows] = rows_of
+    return edited
 
 
 def tokens_for(inputs: dict[str, Any], qt: list[str], kt: list[str]) -> tuple[list[str], list[str]]:
